@@ -12,6 +12,7 @@ from upylab.errors import UpylabError
 
 COMMANDS = (
     "upylab.board.cli",
+    "upylab.catalog.cli",
 )
 
 
