@@ -12,6 +12,8 @@ from upylab.errors import UpylabError
 
 COMMANDS = (
     "upylab.board.cli",
+    "upylab.install.cli",
+    "upylab.kernel.cli",
     "upylab.catalog.cli",
 )
 
