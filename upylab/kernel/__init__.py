@@ -1,0 +1,9 @@
+"""The "MicroPython (upylab)" Jupyter kernel.
+
+A thin subclass of the pip-installed ``jupyter-micropython-kernel``
+(``kernel``), plus what it lacks for lessons that must run unchanged on an
+ESP32 and on a virtual board: finding the board without naming a port
+(``boards``), turning the board's tracebacks into Jupyter errors
+(``boarderror``), and a kernelspec installed inside this environment
+(``install``, ``upylab kernel install``).
+"""
