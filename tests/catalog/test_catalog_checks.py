@@ -1,0 +1,147 @@
+"""``upylab catalog --check``: each kind of bad row gives its one clear line.
+
+Every case breaks one thing in a copy of the real data and expects the exact
+``file:row:column: rule`` line among the output, a non-zero exit, and no
+traceback.  The real data must pass.
+"""
+import pytest
+
+from catalog_helpers import read_rows, run_cli, set_cell, write_rows
+from upylab.catalog import checks, tables
+
+
+def test_the_real_data_passes(capsys):
+    status, out, err = run_cli(capsys, "catalog", "--check")
+    assert status == 0, out
+    assert out[0] == "catalog OK: 6 frameworks, 12 corrections"
+
+
+def test_pending_lessons_are_listed_not_failed(capsys):
+    catalog = tables.load()
+    missing = [row[column] for row in catalog.frameworks.rows for column in ("lesson", "snippets")
+               if not (catalog.root / row[column]).exists()]
+    status, out, _ = run_cli(capsys, "catalog", "--check")
+    assert status == 0
+    if missing:
+        print("lessons and snippets not written yet:", *missing, sep="\n  ")
+        assert out[1] == f"not written yet ({len(missing)}): {', '.join(missing)}"
+    else:
+        assert len(out) == 1
+
+
+def frameworks(folder, row_id, column, value):
+    set_cell(folder / "frameworks.csv", row_id, column, value)
+
+
+def corrections(folder, row_id, field, column, value):
+    set_cell(folder / "corrections.csv", row_id, column, value, field=field)
+
+
+def add_correction(folder, *cells):
+    rows = read_rows(folder / "corrections.csv")
+    write_rows(folder / "corrections.csv", rows + [list(cells)])
+
+
+def drop_rows(folder, table, row_id):
+    rows = read_rows(folder / table)
+    write_rows(folder / table, [row for row in rows if row[0] != row_id])
+
+
+def drop_framework(folder, row_id):
+    drop_rows(folder, "frameworks.csv", row_id)
+    drop_rows(folder, "corrections.csv", row_id)
+
+
+def make_dir(folder, path):
+    (folder.parent / path).mkdir(parents=True)
+
+
+CASES = {
+    "type": (frameworks, ("microdot", "created", "2019-13"),
+             "data/frameworks.csv:3:created: type-error '2019-13': type is \"yearmonth/default\""),
+    "enum": (frameworks, ("tinyweb", "async", "trio"),
+             "data/frameworks.csv:4:async: constraint-error 'trio': constraint \"enum\" is \"['none', 'asyncio', 'unknown']\""),
+    "pattern": (frameworks, ("picoweb", "install", "npm:picoweb"),
+                "data/frameworks.csv:5:install: constraint-error 'npm:picoweb': constraint \"pattern\" is "
+                "\"^(pypi:[A-Za-z0-9._-]+|github:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+|builtin:[a-z_]+)$\""),
+    "required": (frameworks, ("aioweb", "lesson", ""),
+                 "data/frameworks.csv:7:lesson: constraint-error: constraint \"required\" is \"True\""),
+    "evidence": (corrections, ("tinyweb", "comment", "evidence", "the README"),
+                 "data/corrections.csv:5:evidence: constraint-error 'the README': constraint \"pattern\" is "
+                 "\"^(https?://\\S+( https?://\\S+)*|\\$ .+)$\""),
+    "duplicate id": (frameworks, ("picoweb", "id", "tinyweb"),
+                     "data/frameworks.csv:5:id: primary-key: the same as in the row at position 4"),
+    "unknown id": (corrections, ("aioweb", "send_file", "id", "aioweb2"),
+                   "data/corrections.csv:13:id: foreign-key: for \"id\": values \"aioweb2\" not found"
+                   " in the lookup table \"frameworks\" as \"id\""),
+    "missing framework": (drop_framework, ("aioweb",),
+                          "data/survey.csv:7:id: missing-framework: survey row 'aioweb' has no row in data/frameworks.csv"),
+    "created after updated": (frameworks, ("raw-socket", "created", "2023-07"),
+                              "data/frameworks.csv:2:created: date-order: 2023-07 is after updated 2023-06"),
+    "updated after checked": (frameworks, ("picoweb", "checked", "2020-06-30"),
+                              "data/frameworks.csv:5:updated: date-order: 2020-07 is after checked 2020-06-30"),
+    "snippets folder": (frameworks, ("microdot", "snippets", "snippets/flask/"),
+                        "data/frameworks.csv:3:snippets: snippets-folder: must be snippets/microdot/, not snippets/flask/"),
+    "duplicate lesson": (frameworks, ("aioweb", "lesson", "notebooks/06-micropyserver.ipynb"),
+                         "data/frameworks.csv:7:lesson: duplicate-lesson: notebooks/06-micropyserver.ipynb"
+                         " is also row 6's lesson"),
+    "lesson is a folder": (make_dir, ("notebooks/02-microdot.ipynb",),
+                           "data/frameworks.csv:3:lesson: wrong-kind: notebooks/02-microdot.ipynb exists but is not a file"),
+    "unknown field": (corrections, ("tinyweb", "comment", "field", "license"),
+                      "data/corrections.csv:5:field: unknown-field: 'license' is not a catalog field with a survey column"),
+    "survey value": (corrections, ("micropyserver", "created", "survey_value", "2019-Nov (first commit)"),
+                     "data/corrections.csv:8:survey_value: survey-mismatch: data/survey.csv has"
+                     " '2029-Nov (first commit)' in 'creation date' for micropyserver"),
+    "catalog value": (corrections, ("micropyserver", "updated", "catalog_value", "2024-12"),
+                      "data/corrections.csv:9:catalog_value: catalog-mismatch: data/frameworks.csv has"
+                      " '2025-01' in 'updated' for micropyserver"),
+    "unrecorded difference": (frameworks, ("picoweb", "updated", "2021-01"),
+                              "data/frameworks.csv:5:updated: unrecorded-difference: the survey says"
+                              " '2020-Jul (latest commit)' (read as '2020-07') but data/frameworks.csv has"
+                              " '2021-01' and data/corrections.csv has no row for it"),
+    "needless correction": (add_correction, ("tinyweb", "created", "2017-Dec", "2017-12", "contradicted",
+                                             "https://github.com/belyalov/tinyweb", "same"),
+                            "data/corrections.csv:14:catalog_value: needless-correction: the survey already says '2017-12'"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_row_gives_its_message(case, data_copy, capsys):
+    edit, arguments, expected = CASES[case]
+    edit(data_copy, *arguments)
+    status, out, err = run_cli(capsys, "catalog", "--check", "--data", str(data_copy))
+    assert status == 1
+    assert expected in out, "\n".join(out)
+    assert "Traceback" not in err
+    assert err.startswith("upylab: ") and err.count("\n") == 1
+
+
+def test_missing_lesson_is_an_error_when_required(data_copy, capsys):
+    status, out, _ = run_cli(capsys, "catalog", "--check", "--require-lessons", "--data", str(data_copy))
+    assert status == 1
+    assert "data/frameworks.csv:3:lesson: missing-lesson: notebooks/02-microdot.ipynb does not exist" in out
+    assert "data/frameworks.csv:3:snippets: missing-snippets: snippets/microdot/ does not exist" in out
+
+
+def test_existing_lesson_and_snippets_pass_when_required(data_copy, capsys):
+    catalog = tables.load(data_copy)
+    for row in catalog.frameworks.rows:
+        (catalog.root / row["snippets"]).mkdir(parents=True)
+        (catalog.root / row["lesson"]).parent.mkdir(exist_ok=True)
+        (catalog.root / row["lesson"]).write_text("{}")
+    assert checks.check(tables.load(data_copy), require_lessons=True) == []
+
+
+def test_a_missing_table_is_one_line(data_copy, capsys):
+    (data_copy / "corrections.csv").unlink()
+    status, out, err = run_cli(capsys, "catalog", "--check", "--data", str(data_copy))
+    assert status == 2
+    assert err == ("upylab: data/corrections.csv: missing (datapackage.json names it for table"
+                   " 'corrections')\n")
+
+
+def test_a_folder_without_tables_is_one_line(tmp_path, capsys):
+    status, _, err = run_cli(capsys, "catalog", "--check", "--data", str(tmp_path))
+    assert status == 2
+    assert err == (f"upylab: no datapackage.json in {tmp_path}: pass --data DIR,"
+                   " the folder holding the catalog's tables\n")

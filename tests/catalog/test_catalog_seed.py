@@ -1,0 +1,57 @@
+"""data/survey.csv is the seed survey's table, cell for cell.
+
+The seed lives in the shared folder beside the repository
+(``../shared/seed/frameworks-survey.md``); CI lays it out the same way.
+The markdown is parsed here on its own, not with the code that wrote the CSV.
+"""
+import csv
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = REPO.parent / "shared" / "seed" / "frameworks-survey.md"
+SURVEY = REPO / "data" / "survey.csv"
+IDS = ["raw-socket", "microdot", "tinyweb", "picoweb", "micropyserver", "aioweb"]
+
+
+def markdown_table(path: Path) -> list:
+    """The first pipe table of a markdown file, as rows of stripped cells, separator dropped."""
+    if not path.is_file():
+        pytest.fail(f"the seed survey is not at {path}: the shared folder must sit beside the repository")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    table = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        table.append([cell.strip() for cell in line.strip()[1:-1].split("|")])
+    assert set("".join(table[1])) <= set("- :"), "the second line of the table is its separator"
+    return [table[0]] + table[2:]
+
+
+def survey_csv() -> list:
+    with SURVEY.open(encoding="utf-8", newline="") as stream:
+        return list(csv.reader(stream))
+
+
+def test_header_is_id_then_the_seed_columns():
+    assert survey_csv()[0] == ["id"] + markdown_table(SEED)[0]
+
+
+def test_every_cell_matches_the_seed():
+    seed = markdown_table(SEED)[1:]
+    rows = survey_csv()[1:]
+    assert len(rows) == len(seed)
+    for number, (row, seed_row) in enumerate(zip(rows, seed), start=2):
+        assert row[1:] == seed_row, f"data/survey.csv row {number} differs from the seed"
+
+
+def test_ids_are_the_stable_ones():
+    assert [row[0] for row in survey_csv()[1:]] == IDS
+
+
+def test_the_mistakes_are_kept():
+    cells = [cell for row in survey_csv() for cell in row]
+    assert "ESP32/ESP8266 MicroPython Web Server \u00e2\u20ac\u201c Control Outputs" in cells
+    assert cells.count("2029-Nov (first commit)") == 2
