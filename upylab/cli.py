@@ -13,6 +13,7 @@ from upylab.errors import UpylabError
 COMMANDS = (
     "upylab.board.cli",
     "upylab.install.cli",
+    "upylab.doctor",
     "upylab.kernel.cli",
     "upylab.catalog.cli",
 )
