@@ -5,6 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.upylab-installed
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: setup lab test test-notebooks browser clean
 
@@ -21,11 +22,16 @@ $(STAMP): pyproject.toml
 lab: setup
 	$(BIN)/upylab lab
 
-test: setup
+test: setup $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 test-notebooks: setup
 	$(BIN)/python -m pytest tests/notebooks
+
+# Browser tests drive Debian's Chromium through Playwright; nothing downloads a browser.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	else echo "make test needs Debian's chromium at $@: run 'sudo apt-get install chromium'" >&2; exit 1; fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info
