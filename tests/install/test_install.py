@@ -1,0 +1,184 @@
+"""``upylab install`` on virtual boards, through the real command line."""
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from upylab.install import cache, recipes
+from install_helpers import leftovers, lib_snapshot, upylab
+
+pytestmark = pytest.mark.board
+
+GITHUB_ONLY = [framework for framework, source in recipes.catalog().items()
+               if source.startswith("github:")]
+# Where every network fetch fails at once, so only the cache can serve.
+NO_NETWORK = {"PIP_INDEX_URL": "http://127.0.0.1:9/simple", "PIP_FIND_LINKS": "",
+              "PIP_EXTRA_INDEX_URL": "", "PIP_CONFIG_FILE": os.devnull,
+              "https_proxy": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
+              "http_proxy": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
+
+
+def ok(result):
+    assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def declared_files(framework):
+    """The /lib paths the recipe promises (globs expanded against the board)."""
+    return [pattern for part in recipes.parts_for(framework) for pattern in part.files]
+
+
+@pytest.mark.parametrize("framework, heap_fixture", [
+    ("microdot", "big_board"),   # its source does not fit the esp32 preset: see test_mpy
+    ("picoweb", "board"),
+])
+def test_pypi_framework_installs_and_imports(framework, heap_fixture, fetched, request):
+    fetched(framework)
+    board = request.getfixturevalue(heap_fixture)
+    out = ok(upylab("install", framework, "--board", board.name))
+    module = recipes.import_name(recipes.parts_for(framework))
+    pin = recipes.parts_for(framework)[0].pin
+    assert re.search(rf"{framework}: import {module} OK on the board: version {re.escape(pin)}",
+                     out), out
+    installed = set(lib_snapshot(board))
+    expected = {path for path in installed if not path.startswith(".upylab/")}
+    for pattern in declared_files(framework):
+        assert any(Path(path).match(pattern) for path in expected), (pattern, expected)
+    # Only what the board needs: no stubs, no CPython adapters, no packaging files.
+    assert not [path for path in expected if path.endswith((".pyi", "PKG-INFO", ".txt"))
+                or "asgi" in path or "wsgi" in path or "egg-info" in path]
+    assert f".upylab/{framework}.json" in installed
+    assert leftovers(board) == []
+
+
+def test_patch_is_applied_and_upstream_cache_untouched(fetched, board):
+    fetched("picoweb")
+    ok(upylab("install", "picoweb", "--board", board.name))
+    installed = (Path(board.flash) / "lib" / "picoweb" / "__init__.py").read_text()
+    assert "import asyncio\n" in installed and "uasyncio" not in installed
+    part = recipes.parts_for("picoweb")[0]
+    assert cache.sha256_of(cache.artifact_path(part)) == part.sha256
+
+
+def test_second_install_is_a_no_op_from_cache(fetched, board):
+    fetched("picoweb")
+    ok(upylab("install", "picoweb", "--board", board.name))
+    before = {path: p.stat().st_mtime_ns for path, p in
+              ((path, Path(board.flash) / "lib" / path) for path in lib_snapshot(board))}
+    out = ok(upylab("install", "picoweb", "--board", board.name, env=NO_NETWORK))
+    assert "fetching" not in out
+    assert out.count("from cache") == len(recipes.parts_for("picoweb")), out
+    assert "already in /lib with the same files: nothing copied" in out
+    assert "import picoweb OK" in out
+    after = {path: (Path(board.flash) / "lib" / path).stat().st_mtime_ns for path in before}
+    assert after == before
+
+
+def test_mpy_installs_compiled_files_and_reports_sizes(fetched, board):
+    fetched("microdot")
+    out = ok(upylab("install", "microdot", "--mpy", "--board", board.name))
+    files = lib_snapshot(board)
+    package = [path for path in files if path.startswith("microdot/")]
+    assert package and all(path.endswith(".mpy") for path in package), package
+    source = re.search(r"microdot: source\s+(\d+)\s+(\d+) B\s+(.*)", out)
+    compiled = re.search(r"microdot: \.mpy\s+(\d+)\s+(\d+) B\s+(\d+) B", out)
+    assert source and compiled, out
+    assert int(compiled[2]) < int(source[2])
+    assert source[3]  # a RAM figure, or why the source form could not be imported
+    assert "import microdot OK on the board: version 2.7.0" in out
+    # The .mpy matches the board's format: it imported, and says which it is.
+    assert ".mpy v6.3" in out
+
+
+def test_mpy_replaces_a_source_install(fetched, big_board):
+    fetched("picoweb")
+    ok(upylab("install", "picoweb", "--board", big_board.name))
+    assert "picoweb/__init__.py" in lib_snapshot(big_board)
+    out = ok(upylab("install", "picoweb", "--mpy", "--board", big_board.name))
+    files = lib_snapshot(big_board)
+    assert "picoweb/__init__.mpy" in files and "picoweb/__init__.py" not in files
+    assert "ulogging.mpy" in files and "ulogging.py" not in files  # no stale .py shadows it
+    assert re.search(r"picoweb: source\s+\d+\s+\d+ B\s+\d+ B", out), out
+
+
+@pytest.mark.parametrize("framework", GITHUB_ONLY)
+def test_offline_uncached_github_framework_fails_clearly(framework, cache_dir, board):
+    for part in recipes.parts_for(framework):
+        cache.clear(part)
+    (Path(board.flash) / "lib" / "keep.py").write_text("KEEP = 1\n")
+    before = lib_snapshot(board)
+    result = upylab("install", framework, "--offline", "--board", board.name, env=NO_NETWORK)
+    assert result.returncode == 2, result
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert framework in message and "--offline" in message
+    assert f"upylab install {framework}" in message and "nothing was copied" in message
+    assert "Traceback" not in result.stderr
+    assert lib_snapshot(board) == before
+    assert leftovers(board) == []
+
+
+@pytest.mark.parametrize("framework", GITHUB_ONLY)
+def test_github_framework_installs_and_imports(framework, fetched, big_board):
+    fetched(framework)  # skips here, offline: GitHub is unreachable
+    out = ok(upylab("install", framework, "--board", big_board.name))
+    module = recipes.import_name(recipes.parts_for(framework))
+    assert f"import {module} OK on the board" in out
+
+
+def _start_slow_install(board, framework):
+    """An install whose copy takes seconds (small writes), as on a slow serial link."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "upylab", "install", framework, "--board", board.name],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, UPYLAB_CHUNK_SIZE="32"))
+
+
+def _wait_for_staged_bytes(board, minimum, process, timeout=60):
+    stage = Path(board.flash) / ".upylab-stage"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        size = sum(p.stat().st_size for p in stage.rglob("*") if p.is_file()) \
+            if stage.exists() else 0
+        if size >= minimum:
+            return
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.02)
+    raise AssertionError("the install never started copying")
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "killed"])
+def test_interrupted_install_leaves_lib_unchanged(how, fetched, big_board):
+    fetched("picoweb")
+    fetched("microdot")
+    ok(upylab("install", "picoweb", "--board", big_board.name))
+    before = lib_snapshot(big_board)
+    process = _start_slow_install(big_board, "microdot")
+    try:
+        _wait_for_staged_bytes(big_board, 4000, process)
+        process.send_signal(signal.SIGINT if how == "ctrl-c" else signal.SIGKILL)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert lib_snapshot(big_board) == before
+    if how == "ctrl-c":
+        assert process.returncode == 130, err
+        assert "/lib is as before" in err
+        assert leftovers(big_board) == []
+    else:  # like an unplugged cable: the stage stays until the next install
+        assert process.returncode == -signal.SIGKILL
+        assert leftovers(big_board) == [".upylab-stage"]
+    # The board still works, and the next install finishes the job.
+    out = ok(upylab("install", "microdot", "--board", big_board.name))
+    assert "import microdot OK" in out
+    if how == "killed":
+        assert "removed files of an interrupted install" in out
+    assert leftovers(big_board) == []
+    assert "microdot/microdot.py" in lib_snapshot(big_board)
