@@ -182,9 +182,9 @@ def interrupted(board):
     try:
         board.recover()
         done = board.clean_stage()
-        print(f"upylab: interrupted: {done or 'nothing had reached /lib'}; /lib is as before"
-              if "interrupted install" in done or not done else f"upylab: interrupted: {done}",
-              file=sys.stderr)
+        outcome = ("the install had reached its commit and was completed"
+                   if done.startswith("completed") else "/lib is as before")
+        print(f"upylab: interrupted: {outcome}", file=sys.stderr)
     except Exception as error:  # the board may be gone (unplugged): the next install cleans up
         print(f"upylab: interrupted; the board did not answer ({error}); /lib is as before, "
               "the next install removes the half-written stage", file=sys.stderr)
