@@ -145,3 +145,26 @@ def test_a_folder_without_tables_is_one_line(tmp_path, capsys):
     assert status == 2
     assert err == (f"upylab: no datapackage.json in {tmp_path}: pass --data DIR,"
                    " the folder holding the catalog's tables\n")
+
+
+def test_a_new_framework_is_one_catalog_row(data_copy, capsys):
+    rows = read_rows(data_copy / "frameworks.csv")
+    header = rows[0]
+    new = dict(zip(header, rows[1]))
+    new.update(id="nanoweb", name="Nanoweb", site="https://github.com/hugokernel/micropython-nanoweb",
+               created="", updated="", install="github:hugokernel/micropython-nanoweb",
+               lesson="notebooks/08-nanoweb.ipynb", snippets="snippets/nanoweb/", evidence="", notes="")
+    write_rows(data_copy / "frameworks.csv", rows + [[new[column] for column in header]])
+    status, out, _ = run_cli(capsys, "catalog", "--check", "--data", str(data_copy))
+    assert status == 0, out
+    assert "notebooks/08-nanoweb.ipynb" in out[1]
+    status, out, _ = run_cli(capsys, "catalog", "--data", str(data_copy))
+    assert any(line.startswith("nanoweb ") for line in out)
+
+
+def test_a_correction_needs_a_survey_row(data_copy, capsys):
+    test_a_new_framework_is_one_catalog_row(data_copy, capsys)
+    add_correction(data_copy, "nanoweb", "async", "uasyncio", "asyncio", "newer", "https://example.org", "x")
+    status, out, _ = run_cli(capsys, "catalog", "--check", "--data", str(data_copy))
+    assert status == 1
+    assert "data/corrections.csv:14:survey_value: survey-mismatch: data/survey.csv has no row 'nanoweb'" in out

@@ -9,7 +9,9 @@ Two layers, each message naming file, row, column and rule
    typed values):
 
    - ``date-order``: created <= updated <= checked, latest_date <= checked.
-   - ``missing-framework``: every survey row has a catalog row.
+   - ``missing-framework``: every survey row has a catalog row.  A catalog
+     row needs no survey row: a framework the survey missed is one new
+     catalog row (plus its lesson), and has nothing to correct.
    - ``snippets-folder``: a row's snippets folder is ``snippets/<id>/``.
    - ``duplicate-lesson``: no two rows share a lesson notebook.
    - ``wrong-kind``: a lesson path that exists is a file, a snippets path
@@ -151,11 +153,14 @@ def correction_problems(catalog: Catalog) -> list:
             problems.append(Problem(table.label, number, "field",
                                     f"unknown-field: {row['field']!r} is not a catalog field with a survey column"))
             continue
-        survey = catalog.survey_row(row["id"]) or {}
+        survey = catalog.survey_row(row["id"])
         framework = next(r for r in catalog.frameworks.rows if r["id"] == row["id"])
-        if survey.get(column) != row["survey_value"]:
+        if survey is None:
             problems.append(Problem(table.label, number, "survey_value",
-                                    f"survey-mismatch: {catalog.survey.label} has {survey.get(column)!r}"
+                                    f"survey-mismatch: {catalog.survey.label} has no row {row['id']!r}"))
+        elif survey[column] != row["survey_value"]:
+            problems.append(Problem(table.label, number, "survey_value",
+                                    f"survey-mismatch: {catalog.survey.label} has {survey[column]!r}"
                                     f" in {column!r} for {row['id']}"))
         if framework[row["field"]] != row["catalog_value"]:
             problems.append(Problem(table.label, number, "catalog_value",
@@ -173,6 +178,8 @@ def unrecorded_differences(catalog: Catalog) -> list:
     problems = []
     for index, row in enumerate(table.rows):
         survey = catalog.survey_row(row["id"])
+        if survey is None:
+            continue
         for name, field in table.fields.items():
             column = field.get("survey")
             if column is None or catalog.correction(row["id"], name) is not None:
