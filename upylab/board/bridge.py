@@ -1,0 +1,319 @@
+"""One virtual board: a serial device for clients, MicroPython behind it.
+
+The bridge owns two pseudo-terminals.  Clients (mpremote, the Jupyter
+kernel, a terminal program) open the *client* one, exactly as they open
+``/dev/ttyUSB0``.  The interpreter runs on the *interpreter* one, in raw
+mode with signals on, so the unix port's own REPL handles the friendly
+REPL, raw REPL and raw-paste mode, and a Ctrl-C byte becomes SIGINT
+(KeyboardInterrupt) whenever code is running, as on a board.
+
+What the bridge adds is what a board does and a process does not:
+
+* ``\\r\\n`` line endings (``bootfilter.OutputFilter``);
+* Ctrl-D, ``sys.exit()`` and ``machine.soft_reset()`` end the process:
+  the bridge prints ``MPY: soft reboot`` and starts a fresh interpreter,
+  back in raw-REPL mode if that is where the client was;
+* ``machine.reset()`` (SIGUSR1 to the bridge) and ``upylab board reset``
+  are a hard reset; an interpreter that dies is reported on the line and
+  the board resets itself, as an ESP32 does after a panic;
+* output keeps flowing when no client is connected (it is dropped, as a
+  board's is), and a client that reconnects finds the board running.
+"""
+import errno
+import fcntl
+import os
+import secrets
+import select
+import signal
+import subprocess
+import sys
+import termios
+import tty
+from dataclasses import dataclass
+from pathlib import Path
+
+from upylab.board import presets
+from upylab.board.bootfilter import OutputFilter
+
+FIRMWARE = Path(__file__).with_name("firmware")
+BOOT_SCRIPT = FIRMWARE / "upylab_boot.py"
+PIN_COUNT = 64
+# ESP32 reset causes (machine.PWRON_RESET, HARD_RESET, SOFT_RESET).
+RESET_CAUSES = {"power-on": 1, "hard": 2, "soft": 5}
+# Output waiting for a slow client: past this the interpreter waits too.
+CLIENT_BACKLOG = 64 * 1024
+IDLE_POLL_MS = 100
+CTRL_A, CTRL_B = 0x01, 0x02
+
+
+@dataclass
+class BoardConfig:
+    """What the interpreter needs to know about its board."""
+
+    name: str
+    heap_bytes: int
+    flash: Path
+    pins: Path
+    port_base: int
+    expose: bool
+    ip: str
+    uid: str
+
+
+def open_client_pty() -> tuple[int, str]:
+    """A pseudo-terminal pair whose slave clients open like a serial port."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    path = os.ttyname(slave)
+    os.close(slave)  # no slave open: the master reports HUP until a client opens it
+    os.set_blocking(master, False)
+    return master, path
+
+
+class Bridge:
+    """Runs one board until ``stop()``; see the module docstring."""
+
+    def __init__(self, config: BoardConfig, client_fd: int, on_interpreter=None):
+        self.config = config
+        self._on_interpreter = on_interpreter or (lambda pid: None)
+        self._client = client_fd
+        self._client_connected = False
+        self._to_client = bytearray()
+        self._to_interpreter = bytearray()
+        self._raw_repl = False
+        self._stopping = False
+        self._hard_reset_requested = False
+        self._process = None
+        self._interpreter = -1
+        self._filter = None
+        self._marker = secrets.token_hex(8).encode()
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+
+    # -- control, from signal handlers or the owner -------------------------
+
+    def stop(self):
+        self._stopping = True
+        self._wake()
+
+    def hard_reset(self):
+        self._hard_reset_requested = True
+        self._wake()
+
+    def _wake(self):
+        try:
+            os.write(self._wake_w, b"!")
+        except BlockingIOError:
+            pass
+
+    @property
+    def interpreter_pid(self):
+        return self._process.pid if self._process else None
+
+    # -- the interpreter's lifecycle -----------------------------------------
+
+    def _start_interpreter(self, cause: str):
+        """Power on (or reboot into) a fresh interpreter."""
+        raw = cause == "soft" and self._raw_repl
+        self._raw_repl = raw
+        self.config.pins.write_bytes(b"-0" * PIN_COUNT)
+        master, slave = os.openpty()
+        tty.setraw(slave)
+        attributes = termios.tcgetattr(slave)
+        # Signals on, so Ctrl-C interrupts running code; no flushing on
+        # interrupt, and no other signal characters (Ctrl-Z, Ctrl-\).
+        attributes[3] |= termios.ISIG | termios.NOFLSH
+        attributes[6][termios.VQUIT] = 0
+        attributes[6][termios.VSUSP] = 0
+        termios.tcsetattr(slave, termios.TCSANOW, attributes)
+        environment = dict(
+            os.environ,
+            MICROPYPATH=f"{FIRMWARE}:.frozen",
+            UPYLAB_FLASH=str(self.config.flash),
+            UPYLAB_PINS=str(self.config.pins),
+            UPYLAB_PORT_BASE=str(self.config.port_base),
+            UPYLAB_EXPOSE="1" if self.config.expose else "0",
+            UPYLAB_IP=self.config.ip,
+            UPYLAB_UID=self.config.uid,
+            UPYLAB_SUPERVISOR_PID=str(os.getpid()),
+            UPYLAB_SKIP_MAIN="1" if raw else "0",
+            UPYLAB_RESET_CAUSE=str(RESET_CAUSES[cause]),
+            UPYLAB_BOOT_MARKER=self._marker.decode(),
+        )
+        self._process = subprocess.Popen(
+            interpreter_command(self.config.heap_bytes),
+            stdin=slave, stdout=slave, stderr=slave,
+            env=environment,
+            cwd=self.config.flash,
+            start_new_session=True,
+            preexec_fn=_take_terminal,
+        )
+        os.close(slave)
+        os.set_blocking(master, False)
+        self._interpreter = master
+        self._filter = OutputFilter(self._marker, hide_banner=raw)
+        if raw:  # back to the raw REPL, ahead of anything the client sends
+            self._to_interpreter[:0] = bytes([CTRL_A])
+        self._on_interpreter(self._process.pid)
+
+    def _end_interpreter(self):
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        os.close(self._interpreter)
+        self._interpreter = -1
+        self._process = None
+
+    def _after_exit(self):
+        """The interpreter has ended: report it and boot the next one."""
+        self._drain_interpreter()
+        code = self._process.returncode
+        self._end_interpreter()
+        if code >= 0:
+            self._emit(b"MPY: soft reboot\r\n")
+            self._start_interpreter("soft")
+        else:
+            name = signal.Signals(-code).name
+            self._emit(f"\r\n[virtual board: MicroPython died ({name}); resetting]\r\n".encode())
+            self._start_interpreter("hard")
+
+    def _do_hard_reset(self):
+        self._hard_reset_requested = False
+        self._end_interpreter()
+        self._emit(b"\r\n[virtual board: hard reset]\r\n")
+        self._start_interpreter("hard")
+
+    # -- the loop ------------------------------------------------------------
+
+    def run(self):
+        """Serve the board until stopped; always ends the interpreter."""
+        try:
+            self._start_interpreter("power-on")
+            while not self._stopping:
+                if self._hard_reset_requested:
+                    self._do_hard_reset()
+                self._step()
+                if self._process.poll() is not None and not self._stopping:
+                    self._after_exit()
+        finally:
+            self._end_interpreter()
+            os.close(self._client)
+            os.close(self._wake_r)
+            os.close(self._wake_w)
+
+    def _step(self):
+        poller = select.poll()
+        poller.register(self._wake_r, select.POLLIN)
+        interpreter_events = select.POLLOUT if self._to_interpreter else 0
+        if len(self._to_client) < CLIENT_BACKLOG:
+            interpreter_events |= select.POLLIN
+        if interpreter_events:
+            poller.register(self._interpreter, interpreter_events)
+        if self._client_connected:
+            client_events = select.POLLIN | (select.POLLOUT if self._to_client else 0)
+            poller.register(self._client, client_events)
+        for fd, events in poller.poll(IDLE_POLL_MS):
+            if fd == self._wake_r:
+                _drain(self._wake_r)
+            elif fd == self._interpreter:
+                self._interpreter_ready(events)
+            elif fd == self._client:
+                self._client_ready(events)
+        if not self._client_connected:
+            self._check_client()
+
+    def _check_client(self):
+        """A client opened the serial device (the master stops reporting HUP)."""
+        poller = select.poll()
+        poller.register(self._client, select.POLLIN)
+        hung_up = any(events & select.POLLHUP for _, events in poller.poll(0))
+        self._client_connected = not hung_up
+
+    def _client_ready(self, events):
+        if events & select.POLLIN:
+            try:
+                data = os.read(self._client, 4096)
+            except OSError:  # EIO: the last client closed the device
+                data = b""
+            self._from_client(data)
+        elif events & (select.POLLHUP | select.POLLERR):
+            self._disconnect_client()
+        if self._client_connected and events & select.POLLOUT and self._to_client:
+            try:
+                written = os.write(self._client, self._to_client)
+                del self._to_client[:written]
+            except BlockingIOError:
+                pass
+            except OSError:
+                self._disconnect_client()
+
+    def _disconnect_client(self):
+        self._client_connected = False
+        self._to_client.clear()  # a board's output with no one listening is lost
+
+    def _from_client(self, data: bytes):
+        if not data:
+            self._disconnect_client()
+            return
+        for byte in data:  # which REPL a soft reboot must come back to
+            if byte == CTRL_A:
+                self._raw_repl = True
+            elif byte == CTRL_B:
+                self._raw_repl = False
+        self._to_interpreter += data
+
+    def _interpreter_ready(self, events):
+        if events & select.POLLOUT and self._to_interpreter:
+            try:
+                written = os.write(self._interpreter, self._to_interpreter)
+                del self._to_interpreter[:written]
+            except (BlockingIOError, OSError):
+                pass
+        if events & (select.POLLIN | select.POLLHUP):
+            self._read_interpreter()
+
+    def _read_interpreter(self) -> bool:
+        try:
+            data = os.read(self._interpreter, 4096)
+        except BlockingIOError:
+            return False
+        except OSError as error:  # EIO: the interpreter has gone
+            if error.errno != errno.EIO:
+                raise
+            return False
+        self._emit(self._filter.feed(data))
+        return bool(data)
+
+    def _drain_interpreter(self):
+        while self._read_interpreter():
+            pass
+
+    def _emit(self, data: bytes):
+        if self._client_connected and data:
+            self._to_client += data
+
+
+def interpreter_command(heap_bytes: int) -> list[str]:
+    """The unix port from PyPI, run as its console script would run it."""
+    return [
+        sys.executable, "-c",
+        "import sys; from micropython_unix import main; sys.exit(main())",
+        "-X", f"heapsize={presets.interpreter_heapsize(heap_bytes)}",
+        "-i", str(BOOT_SCRIPT),
+    ]
+
+
+def _take_terminal():
+    """In the child: make the interpreter's terminal its controlling one."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def _drain(fd):
+    try:
+        while os.read(fd, 512):
+            pass
+    except BlockingIOError:
+        pass

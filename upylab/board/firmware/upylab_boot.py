@@ -1,0 +1,46 @@
+# Runs first in every virtual-board interpreter (`micropython -i` this file),
+# then the interpreter falls into its REPL, as a board does after boot.
+#
+# It makes the unix port look like an ESP32 from the inside:
+#   - imports the board shims (socket, network, machine) while host paths
+#     are still reachable, so they stay in sys.modules;
+#   - mounts the board's flash folder as `/` and puts `/lib` on sys.path;
+#   - runs boot.py, then main.py (only when the REPL is in friendly mode,
+#     as the ESP32 firmware does);
+#   - prints the marker the host bridge waits for, and leaves the REPL's
+#     namespace as clean as a board's.
+
+
+def _upylab_boot():
+    import os
+    import sys
+
+    import socket  # noqa: F401  (the shim; kept in sys.modules)
+    import network  # noqa: F401
+    import machine  # noqa: F401
+
+    flash = os.getenv("UPYLAB_FLASH")
+    os.umount("/")
+    os.mount(os.VfsPosix(flash), "/")
+    os.chdir("/")
+    sys.path[:] = ["", ".frozen", "/lib"]
+
+    def run(name):
+        try:
+            source = open(name).read()
+        except OSError:
+            return
+        try:
+            exec(compile(source, name, "exec"), globals())
+        except BaseException as error:  # a board reports and goes on to the REPL
+            sys.print_exception(error)
+
+    run("boot.py")
+    if os.getenv("UPYLAB_SKIP_MAIN") != "1":
+        run("main.py")
+    print(os.getenv("UPYLAB_BOOT_MARKER"), end="")
+
+
+_upylab_boot()
+del _upylab_boot
+del __file__
