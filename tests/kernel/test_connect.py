@@ -77,6 +77,21 @@ def test_unknown_virtual_board_is_one_clear_error(kernel):
     assert message.startswith("no virtual board named 'nosuchboard' is running")
 
 
+def test_board_code_before_connecting_is_an_error(kernel):
+    message = one_line_error(kernel, "# a comment first\nprint('hello')")
+    assert message == "no board connected: run %serialconnect first"
+
+
+def test_lost_board_is_one_clear_error_then_reconnects(connected, board):
+    registry.stop(board.name)
+    message = one_line_error(connected, "print('anyone?')")
+    assert message.startswith("lost the board's serial line (")
+    assert message.endswith("): reconnect with %serialconnect")
+    registry.start(name=board.name)
+    assert connected.text("%serialconnect").startswith("Connected to virtual board 'test'")
+    assert connected.text("print('back')") == "back\n"
+
+
 def test_output_has_no_colour_codes_nor_carriage_returns(connected):
     reply, outputs = connected.run("%lsmagic")
     text = "".join(o.get("text", "") for o in outputs)

@@ -17,7 +17,7 @@ an upstream method rather than copying it:
 import re
 import shlex
 
-from jupyter_micropython_kernel.deviceconnector import DeviceConnector
+from jupyter_micropython_kernel.deviceconnector import DeviceConnector, wifimessageignore
 from jupyter_micropython_kernel.kernel import MicroPythonKernel, ap_serialconnect, parseap
 
 from upylab.errors import UpylabError
@@ -26,6 +26,8 @@ from upylab.kernel import boards, boarderror
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # Cells upstream runs without first draining the board's output.
 NO_DRAIN = re.compile(r"\s*%(readbytes|disconnect|serialconnect|websocketconnect)")
+# A cell whose first line of code is not a % magic runs on the board.
+BOARD_CODE = re.compile(r"(?:[ \t]*(?:#.*)?\n)*[ \t]*[^%\s#]")
 # Seen on the line when a board has (re)booted: it is back in the friendly REPL.
 BOOT_BANNER = b'Type "help()" for more information.'
 # Runs on the board after connecting; leaves nothing behind in its namespace.
@@ -84,7 +86,8 @@ class UpylabKernel(MicroPythonKernel):
         return super().send_response(stream, msg_or_type, content, *args, **kwargs)
 
     def say(self, text):
-        super().sres(text)
+        if text:
+            super().sres(text)
 
     # -- executing a cell ----------------------------------------------------
 
@@ -93,6 +96,8 @@ class UpylabKernel(MicroPythonKernel):
         self._error_section = []
         self._failure = None
         try:
+            if not self.dc.serialexists() and BOARD_CODE.match(code):
+                raise UpylabError("no board connected: run %serialconnect first")
             if self.dc.workingserial and not NO_DRAIN.match(code):
                 self._check_for_reset()
             reply = super().do_execute(code, silent, store_history, user_expressions, allow_stdin)
@@ -140,13 +145,19 @@ class UpylabKernel(MicroPythonKernel):
         Upstream would send the next cell as raw-REPL input to it; instead
         say so in one line and return to the raw REPL.
         """
-        pending = self.dc.workingserialreadall()
+        try:
+            pending = self.dc.workingserialreadall()
+        except OSError as error:
+            self.dc.disconnect(raw=True)
+            raise UpylabError(
+                f"lost the board's serial line ({error}): reconnect with %serialconnect") from None
         if BOOT_BANNER in pending:
             self.say("(The board was reset since the last cell: its variables are gone.)\n")
             self.dc.workingserialchunk = None
             self.dc.enterpastemode()
-        elif pending:
-            self.say(pending.decode(errors="replace"))
+        else:  # what the board printed meanwhile, less an ESP32's Wi-Fi log lines
+            lines = pending.decode(errors="replace").splitlines(keepends=True)
+            self.say("".join(line for line in lines if not wifimessageignore.match(line)))
 
     # -- %serialconnect ------------------------------------------------------
 

@@ -1,0 +1,53 @@
+"""What a saved notebook must hold for nbval to mean something.
+
+nbval only compares cells that have run, and never checks that a cell
+tagged ``raises-exception`` still raises; these checks close both gaps,
+without a board.
+"""
+import json
+
+import pytest
+
+from nbrun import notebooks
+from upylab.kernel.install import KERNEL_NAME
+
+KERNELS = {KERNEL_NAME, "python3"}
+EXPECTED_ERROR = "raises-exception"
+
+
+def code_cells(notebook):
+    content = json.loads(notebook.read_text())
+    for number, cell in enumerate(content["cells"], 1):
+        if cell["cell_type"] == "code" and "".join(cell["source"]).strip():
+            yield number, cell
+
+
+def test_there_are_notebooks():
+    assert notebooks()
+
+
+@pytest.mark.parametrize("notebook", notebooks(), ids=lambda path: path.name)
+def test_uses_a_project_kernel(notebook):
+    kernel = json.loads(notebook.read_text())["metadata"]["kernelspec"]["name"]
+    assert kernel in KERNELS
+
+
+@pytest.mark.parametrize("notebook", notebooks(), ids=lambda path: path.name)
+def test_every_code_cell_was_saved_after_running(notebook):
+    unrun = [number for number, cell in code_cells(notebook) if cell["execution_count"] is None]
+    assert not unrun, f"cells saved without having run (nbval would not check them): {unrun}"
+
+
+@pytest.mark.parametrize("notebook", notebooks(), ids=lambda path: path.name)
+def test_errors_only_where_tagged(notebook):
+    for number, cell in code_cells(notebook):
+        tagged = EXPECTED_ERROR in cell["metadata"].get("tags", [])
+        errors = [o for o in cell["outputs"] if o["output_type"] == "error"]
+        assert tagged or not errors, f"cell {number}: error output without the {EXPECTED_ERROR!r} tag"
+        assert errors or not tagged, f"cell {number}: tagged {EXPECTED_ERROR!r} but saved no error"
+
+
+@pytest.mark.parametrize("notebook", notebooks(), ids=lambda path: path.name)
+def test_no_colour_codes_in_outputs(notebook):
+    for number, cell in code_cells(notebook):
+        assert "\x1b[" not in json.dumps(cell["outputs"]).replace("\\u001b", "\x1b"), f"cell {number}"
