@@ -30,5 +30,5 @@ def install(prefix: str = sys.prefix) -> Path:
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "kernel.json").write_text(json.dumps(kernel_json(), indent=1))
         destination = KernelSpecManager().install_kernel_spec(
-            folder, KERNEL_NAME, prefix=prefix, replace=True)
+            folder, KERNEL_NAME, prefix=prefix)
     return Path(destination)
