@@ -72,3 +72,22 @@ def test_host_reset_command(board, line):
     line.friendly()
     registry.reset(board.name)
     assert b"[virtual board: hard reset]" in line.read_until(b"for more information.\r\n>>> ")
+
+
+def test_ctrl_c_right_after_power_on_does_not_reboot(state_dir):
+    from conftest import Line, stop_and_check
+    from upylab.board import registry
+    record = registry.start(name="early")
+    line = Line(record.device)
+    try:
+        line.friendly()
+        assert registry.find("early").interpreter_pid == record.interpreter_pid
+    finally:
+        line.close()
+        stop_and_check("early")
+
+
+def test_mpremote_reaches_a_board_whose_main_py_serves_for_ever(board, mpremote):
+    _write(board, "main.py", "import socket\ns = socket.socket()\ns.bind(('', 80))\ns.listen(1)\nwhile True:\n    s.accept()\n")
+    mpremote("reset")
+    assert mpremote("exec", "print('reached')").stdout.strip() == "reached"

@@ -4,9 +4,10 @@ Two things differ between the unix port behind a raw-mode terminal and a
 board: lines end in a bare ``\\n`` (a board's ``print`` sends ``\\r\\n``),
 and after a soft reboot in raw-REPL mode the board goes straight back to
 the raw REPL, where the unix port prints its friendly banner first.  The
-firmware's boot script prints a marker when boot.py and main.py are done;
-``OutputFilter`` drops the marker, and in raw mode also the banner and the
-``>>> `` prompt that follow it.
+firmware's boot script prints one marker when the board is set up (from
+then on, Ctrl-C may interrupt boot.py and main.py) and another when they
+are done.  ``OutputFilter`` drops the markers, counts them (``stage``),
+and in raw mode also drops the banner and ``>>> `` prompt that follow.
 """
 import re
 
@@ -17,11 +18,11 @@ _LONE_LF = re.compile(rb"(?<!\r)\n")
 class OutputFilter:
     """Feed interpreter bytes in, get serial-line bytes out, chunk by chunk."""
 
-    def __init__(self, marker: bytes, hide_banner: bool):
-        self._marker = marker
+    def __init__(self, markers: list, hide_banner: bool):
+        self._markers = list(markers)
         self._hide_banner = hide_banner
-        self._booting = True   # marker not seen yet
-        self._pending = b""    # held back: a partial marker, or the banner so far
+        self.stage = 0        # how many markers have gone by
+        self._pending = b""   # held back: a partial marker, or the banner so far
         self._last_was_cr = False
 
     def feed(self, data: bytes) -> bytes:
@@ -29,15 +30,15 @@ class OutputFilter:
 
     def _strip_boot(self, data: bytes) -> bytes:
         data, self._pending = self._pending + data, b""
-        if self._booting:
-            at = data.find(self._marker)
+        if self.stage < len(self._markers):
+            marker = self._markers[self.stage]
+            at = data.find(marker)
             if at < 0:
-                keep = _partial_suffix(data, self._marker)
+                keep = _partial_suffix(data, marker)
                 self._pending = data[len(data) - keep:]
                 return data[:len(data) - keep]
-            self._booting = False
-            before, data = data[:at], data[at + len(self._marker):]
-            return before + self._strip_banner(data)
+            self.stage += 1
+            return data[:at] + self._strip_boot(data[at + len(marker):])
         return self._strip_banner(data)
 
     def _strip_banner(self, data: bytes) -> bytes:

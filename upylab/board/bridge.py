@@ -22,6 +22,7 @@ What the bridge adds is what a board does and a process does not:
 import errno
 import fcntl
 import os
+import re
 import secrets
 import select
 import signal
@@ -42,6 +43,7 @@ PIN_COUNT = 64
 RESET_CAUSES = {"power-on": 1, "hard": 2, "soft": 5}
 # Output waiting for a slow client: past this the interpreter waits too.
 CLIENT_BACKLOG = 64 * 1024
+MEASURING_HEAP = 1024 * 1024
 IDLE_POLL_MS = 100
 CTRL_A, CTRL_B = 0x01, 0x02
 
@@ -84,6 +86,7 @@ class Bridge:
         self._stopping = False
         self._hard_reset_requested = False
         self._process = None
+        self._heap_total = 0
         self._interpreter = -1
         self._filter = None
         self._marker = secrets.token_hex(8).encode()
@@ -117,7 +120,7 @@ class Bridge:
         """Power on (or reboot into) a fresh interpreter."""
         raw = cause == "soft" and self._raw_repl
         self._raw_repl = raw
-        self.config.pins.write_bytes(b"-0" * PIN_COUNT)
+        self._reset_pins()
         master, slave = os.openpty()
         tty.setraw(slave)
         attributes = termios.tcgetattr(slave)
@@ -127,7 +130,28 @@ class Bridge:
         attributes[6][termios.VQUIT] = 0
         attributes[6][termios.VSUSP] = 0
         termios.tcsetattr(slave, termios.TCSANOW, attributes)
-        environment = dict(
+        self._process = subprocess.Popen(
+            interpreter_command(self._heap_total),
+            stdin=slave, stdout=slave, stderr=slave,
+            env=self._environment(
+                UPYLAB_SKIP_MAIN="1" if raw else "0",
+                UPYLAB_RESET_CAUSE=str(RESET_CAUSES[cause])),
+            cwd=self.config.flash,
+            start_new_session=True,
+            preexec_fn=_take_terminal,
+        )
+        os.close(slave)
+        os.set_blocking(master, False)
+        self._interpreter = master
+        self._filter = OutputFilter([self._marker + b"-set-up", self._marker + b"-booted"],
+                                    hide_banner=raw)
+        if raw:  # back to the raw REPL, ahead of anything the client sends
+            self._to_interpreter[:0] = bytes([CTRL_A])
+        self._on_interpreter(self._process.pid)
+
+    def _environment(self, **extra) -> dict:
+        """What the firmware shims read: paths, addresses, ids, the markers."""
+        return dict(
             os.environ,
             MICROPYPATH=f"{FIRMWARE}:.frozen",
             UPYLAB_FLASH=str(self.config.flash),
@@ -137,25 +161,37 @@ class Bridge:
             UPYLAB_IP=self.config.ip,
             UPYLAB_UID=self.config.uid,
             UPYLAB_SUPERVISOR_PID=str(os.getpid()),
-            UPYLAB_SKIP_MAIN="1" if raw else "0",
-            UPYLAB_RESET_CAUSE=str(RESET_CAUSES[cause]),
-            UPYLAB_BOOT_MARKER=self._marker.decode(),
-        )
-        self._process = subprocess.Popen(
-            interpreter_command(self.config.heap_bytes),
-            stdin=slave, stdout=slave, stderr=slave,
-            env=environment,
-            cwd=self.config.flash,
-            start_new_session=True,
-            preexec_fn=_take_terminal,
-        )
-        os.close(slave)
-        os.set_blocking(master, False)
-        self._interpreter = master
-        self._filter = OutputFilter(self._marker, hide_banner=raw)
-        if raw:  # back to the raw REPL, ahead of anything the client sends
-            self._to_interpreter[:0] = bytes([CTRL_A])
-        self._on_interpreter(self._process.pid)
+            UPYLAB_MARKER=self._marker.decode(),
+            **extra)
+
+    def _measure_firmware_heap(self) -> int:
+        """Heap the virtual board's own set-up uses (its shims, the mount).
+
+        A real board's network, socket and machine modules live in flash
+        and cost no heap; here they are Python modules.  Adding what they
+        use to the heap keeps ``gc.mem_free()`` after boot at the preset.
+        """
+        self._reset_pins()
+        result = subprocess.run(
+            interpreter_command(MEASURING_HEAP), env=self._environment(UPYLAB_MEASURE="1"),
+            cwd=self.config.flash, stdin=subprocess.DEVNULL, capture_output=True,
+            text=True, timeout=30)
+        found = re.search(r"upylab-heap-used (\d+)", result.stdout)
+        if not found:
+            raise RuntimeError(f"the board's firmware did not start:\n{result.stdout}{result.stderr}")
+        return int(found[1])
+
+    def _reset_pins(self):
+        """Every GPIO unconfigured, outputs low; levels driven from outside stay."""
+        try:
+            old = self.config.pins.read_bytes()
+        except FileNotFoundError:
+            old = b""
+        states = bytearray(b"-0" * PIN_COUNT)
+        for number in range(min(len(old) // 2, PIN_COUNT)):
+            if old[2 * number:2 * number + 1] != b"o":
+                states[2 * number + 1] = old[2 * number + 1]
+        self.config.pins.write_bytes(bytes(states))
 
     def _end_interpreter(self):
         if self._process is None:
@@ -191,6 +227,7 @@ class Bridge:
     def run(self):
         """Serve the board until stopped; always ends the interpreter."""
         try:
+            self._heap_total = self.config.heap_bytes + self._measure_firmware_heap()
             self._start_interpreter("power-on")
             while not self._stopping:
                 if self._hard_reset_requested:
@@ -207,7 +244,10 @@ class Bridge:
     def _step(self):
         poller = select.poll()
         poller.register(self._wake_r, select.POLLIN)
-        interpreter_events = select.POLLOUT if self._to_interpreter else 0
+        # Input waits until the board is set up: from then on a Ctrl-C can
+        # only interrupt boot.py or main.py, as on a board.
+        set_up = self._filter.stage > 0
+        interpreter_events = select.POLLOUT if self._to_interpreter and set_up else 0
         if len(self._to_client) < CLIENT_BACKLOG:
             interpreter_events |= select.POLLIN
         if interpreter_events:

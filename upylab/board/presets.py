@@ -1,24 +1,22 @@
 """Heap sizes that make the virtual board's heap match real boards'.
 
-A heap size here is what the board itself reports as its heap:
-``gc.mem_free() + gc.mem_alloc()`` right after boot.  Figures, and where
-they come from:
+A heap size here is what the board reports as ``gc.mem_free()`` right
+after boot, before boot.py runs.  Figures, and where they come from:
 
-* ESP8266: 37952 bytes.  ``ports/esp8266/main.c`` reserves
-  ``heap[38 * 1024]``; ``micropython.mem_info()`` prints
-  ``GC: total: 37952`` (micropython/micropython issue #5949).  The
-  constant is unchanged in current firmware.
-* ESP32 (no PSRAM): 166592 bytes.  Since v1.22 the GC heap starts at
+* ESP8266: 36624 bytes.  ``ports/esp8266/main.c`` reserves
+  ``heap[38 * 1024]``; ``micropython.mem_info()`` after boot prints
+  ``GC: total: 37952, used: 1328, free: 36624`` (an ESP-01 reading; the
+  same total in micropython/micropython issue #5949; "about 35 KB free at
+  startup" after a small boot.py in issue #11666, v1.20).
+* ESP32 (no PSRAM): 158192 bytes.  Since v1.22 the GC heap starts at
   56 KiB (``MICROPY_GC_INITIAL_HEAP_SIZE``, PR #13219) and grows on demand
-  into ESP-IDF's free memory (PR #12141); ``gc.mem_free()`` counts that
-  room too ("the total of the current free and max new split values",
-  docs: library/esp32.rst).  A v1.24.1 ESP32-WROOM-32 after boot:
-  ``GC: total: 56000, used: 8400, free: 47600, max new split: 110592``,
-  so the heap a program can reach is 56000 + 110592.  With Wi-Fi and TLS
-  running, less of it is left (PR #13219 keeps about 40 KB for the IDF).
-* ESP32 with SPIRAM (WROVER): 4184768 bytes, reported as
-  ``gc.mem_free() + gc.mem_alloc()`` by v1.26.0 on "Generic ESP32 module
-  with SPIRAM" (the heap grows into the 4 MB the ESP32 maps).
+  into ESP-IDF's free memory (PR #12141); ``gc.mem_free()`` is "the total
+  of the current free and max new split values" (docs: library/esp32.rst).
+  A v1.24.1 ESP32-WROOM-32 after boot: ``GC: total: 56000, used: 8400,
+  free: 47600, max new split: 110592``, so 47600 + 110592.  With Wi-Fi and
+  TLS running, less is left (PR #13219 keeps about 40 KB for the IDF).
+* ESP32 with SPIRAM (WROVER): 4152128 bytes free of 4184768, as v1.26.0
+  reports on "Generic ESP32 module with SPIRAM".
 
 The virtual board is the 64-bit unix port: the same bytes hold about half
 as many objects as on the 32-bit ESP32, so a program that fits the
@@ -31,9 +29,9 @@ import re
 from upylab.errors import UpylabError
 
 PRESETS = {
-    "esp8266": 37952,
-    "esp32": 56000 + 110592,
-    "esp32-spiram": 4184768,
+    "esp8266": 37952 - 1328,
+    "esp32": 47600 + 110592,
+    "esp32-spiram": 4152128,
 }
 MIN_HEAP = 16 * 1024
 MAX_HEAP = 64 * 1024 * 1024

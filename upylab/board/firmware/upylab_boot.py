@@ -7,8 +7,9 @@
 #   - mounts the board's flash folder as `/` and puts `/lib` on sys.path;
 #   - runs boot.py, then main.py (only when the REPL is in friendly mode,
 #     as the ESP32 firmware does);
-#   - prints the marker the host bridge waits for, and leaves the REPL's
-#     namespace as clean as a board's.
+#   - prints the markers the host bridge waits for (set up: input may flow;
+#     booted: the REPL follows), and leaves the REPL's namespace as clean
+#     as a board's.
 
 
 def _upylab_boot():
@@ -24,6 +25,13 @@ def _upylab_boot():
     os.mount(os.VfsPosix(flash), "/")
     os.chdir("/")
     sys.path[:] = ["", ".frozen", "/lib"]
+    if os.getenv("UPYLAB_MEASURE"):  # the host sizes the heap by this
+        import gc
+        gc.collect()
+        print("upylab-heap-used", gc.mem_alloc())
+        return
+    marker = os.getenv("UPYLAB_MARKER")
+    print(marker + "-set-up", end="")
 
     def run(name):
         try:
@@ -38,7 +46,7 @@ def _upylab_boot():
     run("boot.py")
     if os.getenv("UPYLAB_SKIP_MAIN") != "1":
         run("main.py")
-    print(os.getenv("UPYLAB_BOOT_MARKER"), end="")
+    print(marker + "-booted", end="")
 
 
 _upylab_boot()
