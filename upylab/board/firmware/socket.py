@@ -12,7 +12,14 @@
 #     same mapped port, so a board can request its own pages.
 from usocket import *  # noqa: F401,F403  (everything else is the real module)
 import usocket as _usocket
+import io as _io
+import select as _select
 from os import getenv as _getenv
+
+# Stream ioctl requests (py/stream.h).
+_POLL = 3
+_CLOSE = 4
+_GET_FILENO = 10
 
 _PORT_BASE = int(_getenv("UPYLAB_PORT_BASE") or 0)
 _EXPOSE = _getenv("UPYLAB_EXPOSE") == "1"
@@ -53,20 +60,59 @@ def getaddrinfo(host, port, af=0, type=0, proto=0, flags=0):
     return [entry[:4] + (_as_tuple(entry[4]) or entry[4],) for entry in entries]
 
 
-class socket(_usocket.socket):
+class socket(_io.IOBase):
+    """A unix-port socket that takes ESP32-style addresses.
+
+    A wrapper, not a subclass: select.poll() and asyncio find a native
+    socket's file descriptor only through the stream protocol, which a
+    subclass of the native type does not pass on correctly.
+    """
+
+    def __init__(self, af=AF_INET, type=SOCK_STREAM, proto=0):
+        self._socket = _usocket.socket(af, type, proto)
+
+    def __getattr__(self, name):  # send, recv, listen, setblocking, ...
+        return getattr(self._socket, name)
+
     def bind(self, address):
-        super().bind(_sockaddr(address, True))
+        self._socket.bind(_sockaddr(address, True))
 
     def connect(self, address):
-        super().connect(_sockaddr(address, False))
+        self._socket.connect(_sockaddr(address, False))
 
     def accept(self):
-        connection, address = super().accept()
+        connection, address = self._socket.accept()
         return connection, _as_tuple(address) or address
 
     def recvfrom(self, size):
-        data, address = super().recvfrom(size)
+        data, address = self._socket.recvfrom(size)
         return data, _as_tuple(address) or address
 
     def sendto(self, data, address):
-        return super().sendto(data, _sockaddr(address, False))
+        return self._socket.sendto(data, _sockaddr(address, False))
+
+    # The stream protocol, for poll(), asyncio and ssl.
+    def readinto(self, buffer):
+        return self._socket.readinto(buffer)
+
+    def write(self, data):
+        return self._socket.write(data)
+
+    def close(self):
+        self._socket.close()
+
+    def ioctl(self, request, argument):
+        if request == _GET_FILENO:
+            return self._socket.fileno()
+        if request == _POLL:
+            poller = _select.poll()
+            poller.register(self._socket, argument)
+            ready = poller.poll(0)
+            return ready[0][1] if ready else 0
+        if request == _CLOSE:
+            self._socket.close()
+            return 0
+        return -1
+
+    def __repr__(self):
+        return repr(self._socket)
