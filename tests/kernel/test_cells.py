@@ -93,9 +93,6 @@ def test_ls_lists_directories(connected):
     assert connected.text("%ls www") == "Listing directory 'www'.\n             www/css/\n"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "virtual board: os.ilistdir() yields (name, type, inode) without the size an "
-    "ESP32 gives, and upstream %ls reads the size; reported to the board's owner"))
 def test_ls_lists_files_with_sizes(connected):
     connected.text("import os\nos.mkdir('www')\nopen('www/index.html', 'w').write('<h1>hi</h1>')")
     out = connected.text("%ls www")
