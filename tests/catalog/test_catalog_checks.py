@@ -48,8 +48,8 @@ def drop_rows(folder, table, row_id):
 
 
 def drop_framework(folder, row_id):
-    drop_rows(folder, "frameworks.csv", row_id)
-    drop_rows(folder, "corrections.csv", row_id)
+    for table in ("frameworks.csv", "corrections.csv", "install.csv"):
+        drop_rows(folder, table, row_id)
 
 
 def make_dir(folder, path):

@@ -59,12 +59,18 @@ def _typed(field: dict, text: str):
 
 @dataclass(frozen=True)
 class Catalog:
-    """The three tables of one data folder."""
+    """The three catalog tables of one data folder, and the others it describes.
+
+    ``others`` holds the tables other tools own (what ``upylab install``
+    copies, what ``upylab bench`` measured): they are loaded so that one
+    ``--check`` validates every table against its schema.
+    """
 
     data_dir: Path
     survey: Table
     frameworks: Table
     corrections: Table
+    others: tuple = ()
 
     @property
     def root(self) -> Path:
@@ -76,7 +82,7 @@ class Catalog:
         return self.data_dir / DESCRIPTOR
 
     def tables(self) -> list:
-        return [self.survey, self.frameworks, self.corrections]
+        return [self.survey, self.frameworks, self.corrections, *self.others]
 
     def survey_column(self, field: str):
         """The survey column a catalog field comes from, or ``None``."""
@@ -106,7 +112,9 @@ def load(data_dir=None) -> Catalog:
         if name not in resources:
             raise UpylabError(f"{descriptor}: no resource named {name!r}")
         tables[name] = _read_table(data_dir, resources[name])
-    return Catalog(data_dir, **tables)
+    others = tuple(_read_table(data_dir, resource) for name, resource in resources.items()
+                   if name not in tables)
+    return Catalog(data_dir, **tables, others=others)
 
 
 def _read_table(data_dir: Path, resource: dict) -> Table:
