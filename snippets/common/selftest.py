@@ -1,0 +1,46 @@
+"""The reference app's self-test, run on the board against its own server.
+
+    await selftest.run(host, port=80)
+
+requests every route of the reference app with ``aclient``, prints one
+line per request (method, path, status, content type, the start of the
+body) and raises AssertionError naming every answer that was not the
+expected one; when all are right it prints one final line.  The same
+requests are made by every framework's lesson, so their outputs compare.
+"""
+import aclient
+
+# (method, path, JSON body or None, raw body or None, expected status)
+CASES = (
+    ('GET', '/', None, None, 200),
+    ('GET', '/static/style.css', None, None, 200),
+    ('GET', '/api/status', None, None, 200),
+    ('POST', '/led/on', None, b'', 303),
+    ('GET', '/api/status', None, None, 200),
+    ('POST', '/api/led', {'on': False}, None, 200),
+    ('GET', '/greet?name=Ada%20Lovelace', None, None, 200),
+    ('GET', '/greet', None, None, 200),
+    ('POST', '/led/blink', None, b'', 400),
+    ('POST', '/api/led', None, b'{not json', 400),
+    ('GET', '/static/missing.css', None, None, 404),
+    ('GET', '/nowhere', None, None, 404),
+)
+SHOWN = 48   # characters of each body printed
+
+
+def shorten(body):
+    text = body.decode().replace('\n', ' ').strip()
+    return text if len(text) <= SHOWN else text[:SHOWN] + '...'
+
+
+async def run(host, port=80):
+    wrong = []
+    for method, path, as_json, data, expected in CASES:
+        url = 'http://%s:%d%s' % (host, port, path)
+        status, headers, body = await aclient.request(method, url, data=data, json=as_json)
+        kind = headers.get('content-type', '-').split(';')[0]
+        print(method, path, '->', status, kind, shorten(body))
+        if status != expected:
+            wrong.append('%s %s gave %d, expected %d' % (method, path, status, expected))
+    assert not wrong, '; '.join(wrong)
+    print('self-test passed:', len(CASES), 'requests answered as expected')

@@ -1,0 +1,67 @@
+"""The reference app with Microdot (lesson 02).
+
+Microdot parses the request, matches the route and builds the response;
+what is left to us is what the app does.  Same routes, same answers as
+the raw-socket version (snippets/raw-socket/led_raw.py).
+
+    app                     the Microdot application
+    run(port=80)            serve until Ctrl-C (app.run)
+    await serve(port=80)    the same as an asyncio task (until cancelled)
+"""
+import led
+from microdot import Microdot, redirect, send_file
+
+app = Microdot()
+
+
+@app.get('/')
+async def index(request):
+    return led.page(), 200, {'Content-Type': 'text/html'}
+
+
+@app.get('/api/status')
+async def status(request):
+    return led.status()                   # a dict becomes a JSON response
+
+
+@app.post('/led/<state>')                 # path parameter
+async def switch(request, state):
+    if not led.switch(state):
+        return 'LED state must be on, off or toggle', 400
+    return redirect('/', status_code=303)
+
+
+@app.post('/api/led')                     # JSON body
+async def set_led(request):
+    try:
+        wanted = request.json             # None unless Content-Type is JSON
+    except ValueError:
+        wanted = None
+    if not isinstance(wanted, dict) or 'on' not in wanted:
+        return {'error': 'send {"on": true} or {"on": false}'}, 400
+    led.switch('on' if wanted['on'] else 'off')
+    return led.status()
+
+
+@app.get('/greet')                        # query string
+async def greet(request):
+    return led.greeting(request.args.get('name'))
+
+
+@app.get('/static/<name>')                # a file from flash
+async def static(request, name):
+    if '..' in name:
+        return 'Not found', 404
+    try:
+        return send_file('static/' + name, max_age=0)
+    except OSError:
+        return 'Not found', 404
+
+
+def run(port=80):
+    print('serving on port', port)
+    app.run(port=port)
+
+
+async def serve(port=80):
+    await app.start_server(port=port)
