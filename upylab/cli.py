@@ -1,7 +1,9 @@
 """The ``upylab`` command: one sub-command per module that owns the work.
 
 Each module named in ``COMMANDS`` has ``register(subparsers)``, which adds
-its parser and sets ``func`` to the function that runs it.  Errors a user
+its parser and sets ``func`` to the function that runs it; a command that
+hands unknown options on to another program (``upylab lab`` to JupyterLab)
+sets ``passed_on`` too, and receives them there.  Errors a user
 can fix (``UpylabError``) become one line on stderr and exit status 2.
 """
 import argparse
@@ -16,6 +18,7 @@ COMMANDS = (
     "upylab.doctor",
     "upylab.kernel.cli",
     "upylab.catalog.cli",
+    "upylab.lab",
 )
 
 
@@ -31,7 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and not hasattr(args, "passed_on"):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.passed_on = extra
     try:
         return args.func(args) or 0
     except UpylabError as error:
