@@ -13,17 +13,19 @@
 import asyncio
 
 MAX_DELAY_MS = 10000
+_handlers = []   # the tasks answering a request right now
 
 
 async def _answer(writer, status, body, kind="text/plain"):
     reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}[status]
-    writer.write(b"HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
-                 b"Connection: close\r\n\r\n" % (status, reason, kind, len(body)))
-    writer.write(body)
+    head = ("HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
+            "Connection: close\r\n\r\n" % (status, reason, kind, len(body)))
+    writer.write(head.encode() + body)
     await writer.drain()
 
 
 async def _handle(reader, writer):
+    _handlers.append(asyncio.current_task())
     try:
         request_line = await reader.readline()
         while True:  # headers: not needed here, but they must be read
@@ -49,10 +51,20 @@ async def _handle(reader, writer):
     except OSError:
         pass  # the client went away: nothing to answer
     finally:
+        _handlers.remove(asyncio.current_task())
         writer.close()
         await writer.wait_closed()
 
 
 async def start(port=80):
-    """Start serving on ``port``; returns the server (``close()`` stops it)."""
+    """Start serving on ``port``; returns the server, for ``stop()``."""
     return await asyncio.start_server(_handle, "0.0.0.0", port, backlog=8)
+
+
+async def stop(server):
+    """Stop listening, and drop the requests still waiting for an answer."""
+    server.close()
+    for task in _handlers[:]:
+        task.cancel()
+    await server.wait_closed()
+    await asyncio.sleep_ms(0)   # let the cancelled handlers close their sockets
