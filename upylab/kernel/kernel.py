@@ -4,6 +4,9 @@ Upstream (``jupyter_micropython_kernel``, pinned) does the serial work and
 all its ``%`` magics.  This subclass changes four things, each by hooking
 an upstream method rather than copying it:
 
+* ``%upylab`` runs host-side lesson commands (``magics``: catalog row,
+  install, URL, snippets); ``%lsmagic`` lists it with upstream's;
+
 * ``%serialconnect`` without a port finds the board (``boards.choose``)
   and says which board it reached, its MicroPython version and free heap;
 * what the board sends in the raw REPL's error section (upstream hands it
@@ -21,7 +24,7 @@ from jupyter_micropython_kernel.deviceconnector import DeviceConnector, wifimess
 from jupyter_micropython_kernel.kernel import MicroPythonKernel, ap_serialconnect, parseap
 
 from upylab.errors import UpylabError
-from upylab.kernel import boards, boarderror
+from upylab.kernel import boards, boarderror, magics
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # Cells upstream runs without first draining the board's output.
@@ -69,6 +72,7 @@ class UpylabKernel(MicroPythonKernel):
         self.dc = LessonDeviceConnector(self.sres, self.sresSYS)
         self._error_section = []   # the board's error text for the running cell
         self._failure = None       # an error found by the kernel itself
+        self.target = None         # the board %serialconnect reached (boards.Target)
 
     # -- output --------------------------------------------------------------
 
@@ -105,7 +109,7 @@ class UpylabKernel(MicroPythonKernel):
         except KeyboardInterrupt:
             interrupted = True
         except UpylabError as error:
-            self._fail("ConnectionError", str(error))
+            self._fail(getattr(error, "ename", "ConnectionError"), str(error))
             interrupted = False
         except Exception as error:  # an upstream bug or an answer it did not expect:
             self._fail(type(error).__name__, f"in the kernel, not on the board: {error}")
@@ -165,13 +169,30 @@ class UpylabKernel(MicroPythonKernel):
         words = shlex.split(percentline) if percentline.startswith(ap_serialconnect.prog) else []
         if words and words[0] == ap_serialconnect.prog:
             return self._serialconnect(parseap(ap_serialconnect, words[1:]), cellcontents)
-        return super().interpretpercentline(percentline, cellcontents)
+        if percentline.split(None, 1)[:1] == [magics.PROG]:
+            magics.run(self, percentline)
+            return cellcontents.strip() and cellcontents or None
+        result = super().interpretpercentline(percentline, cellcontents)
+        if percentline.split(None, 1)[:1] == ["%lsmagic"]:
+            self.say(magics.usage().replace("    %upylab", "%upylab"))
+        return result
+
+    def reconnect(self, target, baud):
+        """Take the board's port back (after a magic let go of it), in the raw REPL."""
+        self.dc.disconnect(raw=True)
+        self.dc.workingserial = boards.open_port(target, baud)
+        self.target = target
+        if not self.dc.enterpastemode(verbose=False):
+            raise UpylabError(f"{target.label} does not answer in the raw REPL after the "
+                              f"command: reset the board and run %serialconnect")
 
     def _serialconnect(self, options, cellcontents):
         """Connect to the chosen board, enter the raw REPL, report the board."""
         self.dc.disconnect()
+        self.target = None
         target = boards.choose(options.port or None)
         self.dc.workingserial = boards.open_port(target, options.baud)
+        self.target = target
         if options.raw:
             self.say(f"Connected to {target.label} (raw: REPL mode untouched)\n")
         elif not self.dc.enterpastemode(verbose=options.verbose):

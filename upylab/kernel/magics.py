@@ -1,0 +1,274 @@
+"""``%upylab``: host-side commands for lesson cells, in the MicroPython kernel.
+
+A lesson's cells run on the board, but some steps belong on the computer:
+showing the framework's catalog row, installing a framework onto the
+board, telling the student which URL to open, putting the lesson's snippet
+files on the board.  ``%upylab`` does these, on the board the kernel is
+connected to:
+
+    %upylab row ID                  the framework's row: survey value and ours
+    %upylab install ID [--mpy]      upylab install, onto the connected board
+    %upylab url [PORT] [PATH]       the URL of the board's server, for a browser
+    %upylab send PATH...            snippet files (under snippets/) onto the board
+    %upylab show FILE [NAME]        a snippet file, or one of its functions
+    %upylab help                    this list
+
+Snippet paths are relative to the repository's ``snippets/`` folder.  A
+file keeps its path less the first folder on the board:
+``raw-socket/led_raw.py`` becomes ``/led_raw.py``, ``common/static/style.css``
+becomes ``/static/style.css``; a folder sends every file in it.
+
+Errors are ``MagicError`` (a ``UpylabError`` carrying a Jupyter error name),
+which the kernel turns into a failed cell.
+"""
+import argparse
+import contextlib
+import io
+import re
+import shlex
+import time
+from pathlib import Path
+
+from upylab.board import registry
+from upylab.errors import UpylabError
+
+PROG = "%upylab"
+SNIPPETS = Path(__file__).resolve().parents[2] / "snippets"
+RAW_TIMEOUT = 20        # seconds for one raw-REPL exchange of a magic
+CHUNK = 192             # bytes of a file per raw-REPL exchange (ESP32 UART buffers are small)
+
+
+class MagicError(UpylabError):
+    """A ``%upylab`` command that failed; ``ename`` names it in the notebook."""
+
+    def __init__(self, message, ename="UpylabError"):
+        super().__init__(message)
+        self.ename = ename
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise MagicError(f"{self.prog}: {message} (see %upylab help)", "UsageError")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = _Parser(prog=PROG, add_help=False,
+                  description="host-side commands for lessons (see %upylab help)")
+    commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    row = commands.add_parser("row", add_help=False, help="the framework's catalog row")
+    row.add_argument("framework")
+    install = commands.add_parser("install", add_help=False,
+                                  help="install a framework onto the connected board")
+    install.add_argument("framework")
+    install.add_argument("--mpy", action="store_true", help="precompiled, for small heaps")
+    install.add_argument("--offline", action="store_true", help="from the cache only")
+    url = commands.add_parser("url", add_help=False, help="the board server's URL")
+    url.add_argument("port", nargs="?", type=int, default=80)
+    url.add_argument("path", nargs="?", default="/")
+    send = commands.add_parser("send", add_help=False, help="snippet files onto the board")
+    send.add_argument("paths", nargs="+")
+    show = commands.add_parser("show", add_help=False, help="a snippet file or one definition")
+    show.add_argument("file")
+    show.add_argument("name", nargs="?")
+    commands.add_parser("help", add_help=False, help="this list")
+    return top
+
+
+def usage() -> str:
+    return __doc__.split("\n\n")[2] + "\n"
+
+
+def run(kernel, percentline: str):
+    """Run one ``%upylab ...`` line for ``kernel`` (an ``UpylabKernel``)."""
+    options = parser().parse_args(shlex.split(percentline)[1:])
+    if options.command == "help":
+        kernel.say(usage())
+    elif options.command == "row":
+        kernel.say(row_text(options.framework))
+    elif options.command == "show":
+        kernel.say(show_text(options.file, options.name))
+    elif options.command == "url":
+        kernel.say(board_url(kernel, options.port, options.path) + "\n")
+    elif options.command == "send":
+        for source, destination in snippet_files(options.paths):
+            send_file(kernel, source, destination)
+            kernel.say(f"sent {source.relative_to(SNIPPETS)} -> /{destination}\n")
+    elif options.command == "install":
+        install(kernel, options.framework, options.mpy, options.offline)
+
+
+# -- row ----------------------------------------------------------------------
+
+def row_text(framework_id: str, data_dir=None) -> str:
+    """The framework's catalog row: each survey column beside our value."""
+    from upylab.catalog import tables
+    catalog = tables.load(data_dir)
+    rows = {row["id"]: row for row in catalog.frameworks.rows}
+    if framework_id not in rows:
+        raise MagicError(f"no framework {framework_id!r} in the catalog: "
+                         f"choose from {', '.join(rows)}", "KeyError")
+    ours, survey = rows[framework_id], catalog.survey_row(framework_id) or {}
+    lines = [f"{ours['name']} ({framework_id})"]
+    for name in catalog.frameworks.fields:
+        if name in ("id", "name") or not (ours.get(name) or catalog.survey_column(name)):
+            continue
+        column = catalog.survey_column(name)
+        lines.append(f"{name}:")
+        if column:
+            lines.append(f"  survey: {survey.get(column) or '(not in the survey)'}")
+        lines.append(f"  ours:   {ours.get(name) or '-'}")
+        correction = catalog.correction(framework_id, name)
+        if correction:
+            lines.append(f"  why:    {correction['kind']}: {correction['note']}")
+    return "\n".join(lines) + "\n"
+
+
+# -- snippets -------------------------------------------------------------------
+
+def snippet_path(relative: str) -> Path:
+    path = (SNIPPETS / relative).resolve()
+    if SNIPPETS not in path.parents or not path.exists():
+        raise MagicError(f"no snippet {relative!r} under {SNIPPETS}", "FileNotFoundError")
+    return path
+
+
+def snippet_files(paths) -> list:
+    """``(host file, board path)`` for snippet files or folders, in order."""
+    chosen = []
+    for relative in paths:
+        path = snippet_path(relative)
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if "__pycache__" in file.parts:
+                continue
+            parts = file.relative_to(SNIPPETS).parts
+            chosen.append((file, "/".join(parts[1:])))
+    return chosen
+
+
+def show_text(relative: str, name=None) -> str:
+    """A snippet file's text, or one top-level ``def``/``class`` with its comments above."""
+    text = snippet_path(relative).read_text()
+    if not name:
+        return text
+    lines = text.splitlines(keepends=True)
+    start = re.compile(rf"^(async def|def|class) {re.escape(name)}\b")
+    for index, line in enumerate(lines):
+        if start.match(line):
+            first = index
+            while first > 0 and lines[first - 1].startswith(("@", "#")):
+                first -= 1
+            end = index + 1
+            while end < len(lines) and (not lines[end].strip() or lines[end][0] in " \t"):
+                end += 1
+            return "".join(lines[first:end]).rstrip("\n") + "\n"
+    raise MagicError(f"no top-level def or class {name!r} in {relative}", "NameError")
+
+
+# -- the board --------------------------------------------------------------------
+
+def _connected(kernel):
+    if not kernel.dc.workingserial or kernel.target is None:
+        raise MagicError("no board connected: run %serialconnect first", "ConnectionError")
+    return kernel.target
+
+
+def exec_raw(kernel, code: str, timeout=RAW_TIMEOUT) -> str:
+    """Run ``code`` in the board's raw REPL; its output, or MagicError with its traceback."""
+    port = _connected(kernel) and kernel.dc.workingserial
+    kernel.dc.workingserialchunk = None      # we read the line ourselves
+    data = code.encode()
+    for start in range(0, len(data), CHUNK):
+        port.write(data[start:start + CHUNK])
+        time.sleep(0.005)
+    port.write(b"\x04")
+    answer, deadline = b"", time.monotonic() + timeout
+    while not (answer.count(b"\x04") >= 2 and answer.endswith(b">")):
+        if time.monotonic() > deadline:
+            raise MagicError(f"the board did not answer within {timeout} s", "TimeoutError")
+        answer += port.read(port.in_waiting or 1)
+    body = answer[answer.index(b"OK") + 2:] if b"OK" in answer else answer
+    out, error = body.decode(errors="replace").split("\x04")[:2]
+    if error.strip():
+        raise MagicError(f"on the board: {error.strip()}", "BoardError")
+    return out.replace("\r\n", "\n")
+
+
+def send_file(kernel, source: Path, destination: str):
+    """Write one host file to the board's flash (folders made as needed)."""
+    folders = destination.split("/")[:-1]
+    code = "import os\n"
+    for depth in range(1, len(folders) + 1):
+        code += f"try:\n os.mkdir({'/'.join(folders[:depth])!r})\nexcept OSError:\n pass\n"
+    exec_raw(kernel, code + f"_f = open({destination!r}, 'wb')\n")
+    data = source.read_bytes()
+    for start in range(0, len(data), CHUNK):
+        exec_raw(kernel, f"_f.write({data[start:start + CHUNK]!r})\n")
+    exec_raw(kernel, "_f.close()\ndel _f\n")
+
+
+def virtual_board(device: str):
+    """The running virtual board whose serial device ``device`` is, or None."""
+    resolved = Path(device).resolve()
+    for record in registry.running():
+        if device in (record.device, record.pts, record.name) or resolved == Path(record.pts):
+            return record
+    return None
+
+
+def board_url(kernel, port: int = 80, path: str = "/") -> str:
+    """Where a browser on this computer reaches the board's server."""
+    target = _connected(kernel)
+    if not path.startswith("/"):
+        path = "/" + path
+    record = virtual_board(target.device)
+    if record is not None:
+        return record.url(port, path)
+    address = exec_raw(kernel, "import network\n"
+                               "print(network.WLAN(network.STA_IF).ifconfig()[0])\n").strip()
+    if not address or address == "0.0.0.0":
+        raise MagicError("the board has no IP address: join Wi-Fi first (00-start-here, "
+                         "section 4)", "ConnectionError")
+    return f"http://{address}{'' if port == 80 else f':{port}'}{path}"
+
+
+def install(kernel, framework: str, mpy: bool, offline: bool):
+    """``upylab install`` through its Python API, on the kernel's board.
+
+    The kernel holds the port exclusively, so it lets go of it for the
+    install and takes it back afterwards, whatever happened.
+    """
+    from upylab.install import cli as install_cli
+    target = _connected(kernel)
+    baud = kernel.dc.workingserial.baudrate
+    arguments = argparse.Namespace(frameworks=[framework], all=False, board=target.device,
+                                   mpy=mpy, offline=offline)
+    stream = _Say(kernel)
+    kernel.dc.disconnect()
+    try:
+        with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
+            install_cli.run(arguments)
+    except UpylabError as error:
+        raise MagicError(str(error), "InstallError") from None
+    finally:
+        stream.flush()
+        kernel.reconnect(target, baud)
+
+
+class _Say(io.TextIOBase):
+    """A text stream that passes whole lines to the notebook as they come."""
+
+    def __init__(self, kernel):
+        self.kernel, self.pending = kernel, ""
+
+    def write(self, text):
+        self.pending += text
+        if "\n" in self.pending:
+            done, _, self.pending = self.pending.rpartition("\n")
+            self.kernel.say(done + "\n")
+        return len(text)
+
+    def flush(self):
+        if self.pending:
+            self.kernel.say(self.pending)
+            self.pending = ""
