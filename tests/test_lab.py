@@ -7,7 +7,7 @@ import subprocess
 import time
 import urllib.request
 
-from conftest import BIN
+from support import BIN
 from upylab.board import registry
 
 TOKEN = "upylab-test-token"

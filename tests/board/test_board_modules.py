@@ -1,7 +1,7 @@
 """What lesson code touches on an ESP32 works unchanged: heap, network, machine, os."""
 import pytest
 
-from conftest import run_mpremote, stop_and_check
+from support import run_mpremote, stop_and_check
 from upylab.board import pins, presets, registry
 
 

@@ -4,7 +4,7 @@ import signal
 import subprocess
 import time
 
-from conftest import BIN, run_mpremote
+from support import BIN, run_mpremote
 from upylab.board import registry
 
 

@@ -3,7 +3,7 @@ import os
 import signal
 import time
 
-from conftest import Line, run_mpremote
+from support import Line, run_mpremote
 from upylab.board import registry
 
 

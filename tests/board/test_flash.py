@@ -1,7 +1,7 @@
 """The flash folder is the board's filesystem: `/`, `/lib` on sys.path, kept across resets, one per board."""
 from pathlib import Path
 
-from conftest import run_mpremote, stop_and_check
+from support import run_mpremote, stop_and_check
 from upylab.board import registry
 
 

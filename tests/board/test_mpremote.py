@@ -4,7 +4,7 @@ import pty
 import subprocess
 import time
 
-from conftest import BIN
+from support import BIN
 
 
 def test_exec_eval_run(mpremote, tmp_path):

@@ -75,7 +75,7 @@ def test_host_reset_command(board, line):
 
 
 def test_ctrl_c_right_after_power_on_does_not_reboot(state_dir):
-    from conftest import Line, stop_and_check
+    from support import Line, stop_and_check
     from upylab.board import registry
     record = registry.start(name="early")
     line = Line(record.device)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Line, stop_and_check
+from support import Line, stop_and_check
 from upylab.board import registry
 
 SERVE_ONE = (
@@ -52,7 +52,7 @@ def test_board_style_binds_serve_on_the_mapped_port(board, line, address):
 
 
 def test_status_shows_the_port_mapping(board, line):
-    from conftest import BIN
+    from support import BIN
     import subprocess
     line.friendly()
     line.write(SERVE_ONE % b"('', 80)")
