@@ -31,6 +31,13 @@ class App(picoweb.WebApp):
         then we only hang up, as picoWeb does.
         """
         if req is not None and not hasattr(req, 'method'):
+            # Read what is left of the request first: a socket closed with
+            # unread bytes is reset, and the client may lose our answer.
+            # (MicroPython's asyncio gives both sides one stream: resp reads too.)
+            for _ in range(32):
+                line = yield from resp.readline()
+                if line in (b'\r\n', b'\n', b''):
+                    break
             yield from text(resp, 'Bad request', '400')
 
 
@@ -121,7 +128,7 @@ def static(req, resp):
         return
     name = req.url_match.group(1)
     if '..' in name:
-        yield from text(resp, 'Not found', '404')
+        yield from picoweb.http_error(resp, '404')             # picoWeb's own 404 page
         return
     yield from app.sendfile(resp, 'static/' + name)            # 404 if missing
 

@@ -1,0 +1,155 @@
+"""Helpers for the lessons 04-07 tests: a framework's reference app, live on a virtual board.
+
+    install_or_skip(framework, board)   ``upylab install`` as a user runs it; a
+                                        framework that cannot be fetched here skips
+                                        the test with the install tool's reason
+    send(board, *snippet_paths)         snippet files onto the board as the lesson's
+                                        ``%upylab send`` puts them (first folder dropped)
+    module_board()                      a fresh virtual board for a module's tests
+    served(board, module)               the app's run() on the board, for the test's
+                                        duration; yields the host's base URL
+    request(base, method, path, ...)    one request from the host: (status, headers, body)
+
+Fetched frameworks go to one cache per test session (never the user's).
+"""
+import contextlib
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from support import BIN, stop_and_check
+from upylab.board import registry
+from upylab.install import cache, recipes
+
+ROOT = Path(__file__).resolve().parents[2]
+SNIPPETS = ROOT / "snippets"
+INSTALL_TIMEOUT = 240
+START_TIMEOUT = 20          # seconds for the app to answer its first request
+HTTP_TIMEOUT = 10
+
+
+@pytest.fixture(scope="session")
+def lesson_cache(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("upylab-lesson-cache")
+    previous = os.environ.get("UPYLAB_CACHE_DIR")
+    os.environ["UPYLAB_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("UPYLAB_CACHE_DIR", None)
+    else:
+        os.environ["UPYLAB_CACHE_DIR"] = previous
+
+
+@contextlib.contextmanager
+def module_board(heap="esp32"):
+    """A fresh virtual board shared by a module's tests, in a state folder of its
+    own; stopped afterwards (and it fails if a board process outlives it)."""
+    folder = tempfile.mkdtemp(prefix="upylab-lesson-state-")
+    previous = os.environ.get("UPYLAB_STATE_DIR")
+    os.environ["UPYLAB_STATE_DIR"] = folder
+    try:
+        record = registry.start(name="lesson", heap=heap)
+        try:
+            yield record
+        finally:
+            stop_and_check(record.name)
+    finally:
+        if previous is None:
+            os.environ.pop("UPYLAB_STATE_DIR", None)
+        else:
+            os.environ["UPYLAB_STATE_DIR"] = previous
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def install_or_skip(framework, board, *options):
+    """Fetch (or skip with why), then install with the real command line."""
+    for part in recipes.parts_for(framework):
+        try:
+            cache.ensure(part, log=lambda message: None)
+        except cache.FetchError as error:
+            pytest.skip(f"cannot install {framework} here: {error}")
+    result = subprocess.run([sys.executable, "-m", "upylab", "install", framework,
+                             "--board", board.name, *options],
+                            capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
+    assert result.returncode == 0, f"upylab install {framework} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def board_path(snippet: str) -> str:
+    """'picoweb/templates/led.tpl' -> 'templates/led.tpl' (as %upylab send does)."""
+    return snippet.split("/", 1)[1]
+
+
+def send(board, *snippets):
+    """Copy snippet files to the board, making their folders."""
+    args = []
+    folders = sorted({str(Path(board_path(s)).parent) for s in snippets} - {"."})
+    for folder in folders:
+        args += ["mkdir", f":{folder}", "+"]
+    for snippet in snippets:
+        args += ["cp", str(SNIPPETS / snippet), f":{board_path(snippet)}", "+"]
+    result = subprocess.run([str(BIN / "mpremote"), "connect", board.device, *args[:-1]],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def request(base, method, path, body=None, headers=None, timeout=HTTP_TIMEOUT):
+    """One request from the host; (status, lower-case headers, body bytes)."""
+    host, port = base[len("http://"):].split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return (response.status, {k.lower(): v for k, v in response.getheaders()},
+                response.read())
+    finally:
+        connection.close()
+
+
+def raw_exchange(base, data: bytes, timeout=HTTP_TIMEOUT) -> bytes:
+    """Send bytes as they are (say, a broken request); everything the server answers."""
+    host, port = base[len("http://"):].split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as client:
+        client.sendall(data)
+        reply = b""
+        while chunk := client.recv(4096):
+            reply += chunk
+    return reply
+
+
+@contextlib.contextmanager
+def served(board, module, call="run()"):
+    """``import module; module.run()`` on the board (as the lesson's browser
+    cell does), until the block ends; yields the base URL on the host."""
+    process = subprocess.Popen(
+        [str(BIN / "mpremote"), "connect", board.device, "exec", f"import {module}\n{module}.{call}"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{board.host_port(80)}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                request(base, "GET", "/api/status", timeout=2)
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise AssertionError(f"{module}.{call} ended:\n{process.stdout.read()}")
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{module}.{call} did not answer within {START_TIMEOUT} s")
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
