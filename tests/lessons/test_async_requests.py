@@ -9,6 +9,7 @@ once finish in about one delay, requests one after another take the sum.
 import json
 import re
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -17,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN
-
+BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "snippets" / "async-requests"
 CLIENT = ROOT / "snippets" / "common" / "aclient.py"
