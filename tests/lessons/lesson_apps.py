@@ -31,6 +31,11 @@ from upylab.install import cache, recipes
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "snippets"
+# Each lesson's reference app: the snippet files it sends, the module to run, the board's heap.
+APPS = {
+    "picoweb": (["common/led.py", "common/static/style.css", "picoweb/led_picoweb.py",
+                 "picoweb/templates/led.tpl"], "led_picoweb", "esp32"),
+}
 INSTALL_TIMEOUT = 240
 START_TIMEOUT = 20          # seconds for the app to answer its first request
 HTTP_TIMEOUT = 10

@@ -9,21 +9,20 @@ import json
 
 import pytest
 
-from lesson_apps import (SNIPPETS, install_or_skip, lesson_cache, module_board,  # noqa: F401
+from lesson_apps import (APPS, SNIPPETS, install_or_skip, lesson_cache, module_board,  # noqa: F401
                          raw_exchange, request, send, served)
 
 pytestmark = pytest.mark.timeout(180)
 
-FILES = ["common/led.py", "common/static/style.css", "picoweb/led_picoweb.py",
-         "picoweb/templates/led.tpl"]
+FILES, MODULE, HEAP = APPS["picoweb"]
 
 
 @pytest.fixture(scope="module")
 def app_board(lesson_cache):
-    with module_board() as board:
+    with module_board(HEAP) as board:
         install_or_skip("picoweb", board)
         send(board, *FILES)
-        with served(board, "led_picoweb") as base:
+        with served(board, MODULE) as base:
             board.base = base
             yield board
 
