@@ -64,4 +64,8 @@ def run(port=80):
 
 
 async def serve(port=80):
-    await app.start_server(port=port)
+    """app.start_server(), closing the listening socket however it ends (cancel too)."""
+    try:
+        await app.start_server(port=port)
+    finally:
+        app.shutdown()

@@ -265,10 +265,13 @@ class _Say(io.TextIOBase):
         self.pending += text
         if "\n" in self.pending:
             done, _, self.pending = self.pending.rpartition("\n")
-            self.kernel.say(done + "\n")
+            # progress bars redraw their line with \r: a notebook keeps only finished lines
+            lines = [line for line in done.split("\n") if "\r" not in line]
+            if lines:
+                self.kernel.say("\n".join(lines) + "\n")
         return len(text)
 
     def flush(self):
-        if self.pending:
+        if self.pending and "\r" not in self.pending:
             self.kernel.say(self.pending)
             self.pending = ""
