@@ -20,6 +20,28 @@ def notebooks():
     return sorted(NOTEBOOKS.glob("*.ipynb"))
 
 
+def framework_unavailable(notebook: Path):
+    """Why the notebook's framework cannot be installed here, or None.
+
+    A lesson names the framework it installs in its metadata
+    (``"upylab": {"framework": ID}``).  If a part of it cannot be fetched
+    (GitHub unreachable, say), the notebook cannot run here, nor have been
+    saved from a run here: its tests skip with the install tool's message.
+    Fetching fills the same cache ``%upylab install`` uses.
+    """
+    import json
+    from upylab.install import cache, recipes
+    framework = json.loads(notebook.read_text()).get("metadata", {}).get("upylab", {}).get("framework")
+    if not framework:
+        return None
+    for part in recipes.parts_for(framework):
+        try:
+            cache.ensure(part, log=lambda message: None)
+        except cache.FetchError as error:
+            return f"{notebook.name} needs {framework}, which cannot be installed here: {error}"
+    return None
+
+
 def run_nbval(notebook: Path, board: str, cell_timeout=CELL_TIMEOUT) -> subprocess.CompletedProcess:
     """``pytest --nbval`` on one notebook; returns the finished process."""
     command = [

@@ -3,13 +3,17 @@ import json
 
 import pytest
 
-from nbrun import NOTEBOOKS, notebooks, run_nbval
+from nbrun import NOTEBOOKS, framework_unavailable, notebooks, run_nbval
 
 pytestmark = pytest.mark.timeout(1000)
 
 
 @pytest.mark.parametrize("notebook", notebooks(), ids=lambda path: path.name)
-def test_notebook_passes_nbval(notebook, board_name):
+def test_notebook_passes_nbval(notebook, request):
+    reason = framework_unavailable(notebook)
+    if reason:
+        pytest.skip(reason)
+    board_name = request.getfixturevalue("board_name")
     result = run_nbval(notebook, board_name)
     assert result.returncode == 0, f"nbval failed on {notebook.name}:\n{result.stdout}\n{result.stderr}"
 
