@@ -13,7 +13,8 @@ connected to:
     %upylab show FILE [NAME]        a snippet file, or one of its functions
     %upylab help                    this list
 
-Snippet paths are relative to the repository's ``snippets/`` folder.  A
+Snippet paths are relative to the repository's ``snippets/`` folder
+(``UPYLAB_SNIPPETS`` names another, e.g. a test's broken copy).  A
 file keeps its path less the first folder on the board:
 ``raw-socket/led_raw.py`` becomes ``/led_raw.py``, ``common/static/style.css``
 becomes ``/static/style.css``; a folder sends every file in it.
@@ -24,6 +25,7 @@ which the kernel turns into a failed cell.
 import argparse
 import contextlib
 import io
+import os
 import re
 import shlex
 import time
@@ -34,6 +36,10 @@ from upylab.errors import UpylabError
 
 PROG = "%upylab"
 SNIPPETS = Path(__file__).resolve().parents[2] / "snippets"
+
+
+def snippets_dir() -> Path:
+    return Path(os.environ.get("UPYLAB_SNIPPETS") or SNIPPETS).resolve()
 RAW_TIMEOUT = 20        # seconds for one raw-REPL exchange of a magic
 CHUNK = 192             # bytes of a file per raw-REPL exchange (ESP32 UART buffers are small)
 
@@ -92,7 +98,7 @@ def run(kernel, percentline: str):
     elif options.command == "send":
         for source, destination in snippet_files(options.paths):
             send_file(kernel, source, destination)
-            kernel.say(f"sent {source.relative_to(SNIPPETS)} -> /{destination}\n")
+            kernel.say(f"sent {source.relative_to(snippets_dir())} -> /{destination}\n")
     elif options.command == "install":
         install(kernel, options.framework, options.mpy, options.offline)
 
@@ -126,9 +132,10 @@ def row_text(framework_id: str, data_dir=None) -> str:
 # -- snippets -------------------------------------------------------------------
 
 def snippet_path(relative: str) -> Path:
-    path = (SNIPPETS / relative).resolve()
-    if SNIPPETS not in path.parents or not path.exists():
-        raise MagicError(f"no snippet {relative!r} under {SNIPPETS}", "FileNotFoundError")
+    root = snippets_dir()
+    path = (root / relative).resolve()
+    if root not in path.parents or not path.exists():
+        raise MagicError(f"no snippet {relative!r} under {root}", "FileNotFoundError")
     return path
 
 
@@ -141,7 +148,7 @@ def snippet_files(paths) -> list:
         for file in files:
             if "__pycache__" in file.parts:
                 continue
-            parts = file.relative_to(SNIPPETS).parts
+            parts = file.relative_to(snippets_dir()).parts
             chosen.append((file, "/".join(parts[1:])))
     return chosen
 

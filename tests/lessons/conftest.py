@@ -1,0 +1,128 @@
+"""A lesson's reference app running on a virtual board, for host-side tests.
+
+``app`` (module-scoped, one board per app and module) puts the lesson's
+snippet files on the board's flash exactly where ``%upylab send`` puts
+them (``magics.snippet_files``), installs the framework (Microdot as
+``.mpy``, from a session cache; skipped with the reason if it cannot be
+fetched), starts ``<module>.run()`` in the board's REPL and yields the
+board with the app's base URL.  ``UPYLAB_SNIPPETS`` points the whole
+thing at another snippets folder (the broken-route test uses it).
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from upylab.board import registry
+from upylab.install import cache, recipes
+from upylab.kernel import magics
+
+
+def _root_helpers():
+    """tests/conftest.py's Line and stop_and_check (a plain import would find this file)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "upylab_root_conftest", Path(__file__).resolve().parents[1] / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.Line, module.stop_and_check
+
+
+Line, stop_and_check = _root_helpers()
+
+# framework id -> (snippet folder sent with common/, module with run(), installed framework)
+APPS = {
+    "raw-socket": ("raw-socket", "led_raw", None),
+    "microdot": ("microdot", "led_microdot", "microdot"),
+}
+COMMON = ["common/led.py", "common/aclient.py", "common/selftest.py", "common/static"]
+START_TIMEOUT = 20
+
+
+@dataclass
+class App:
+    board: registry.BoardRecord
+    base: str          # http://127.0.0.1:PORT
+    port: int          # host port of the board's port 80
+
+
+def deploy(board, folder):
+    """Copy the lesson's snippet files into the board's flash, as %upylab send does."""
+    for source, destination in magics.snippet_files([*COMMON, folder]):
+        target = Path(board.flash) / destination
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+def install(board, framework, cache_dir):
+    for part in recipes.parts_for(framework):
+        try:
+            cache.ensure(part, log=lambda message: None)
+        except cache.FetchError as error:
+            pytest.skip(f"cannot fetch {framework} here: {error}")
+    result = subprocess.run(
+        [sys.executable, "-m", "upylab", "install", framework, "--mpy", "--offline",
+         "--board", board.name], capture_output=True, text=True, timeout=240,
+        env=dict(os.environ, UPYLAB_CACHE_DIR=str(cache_dir)))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def wait_listening(port, timeout=START_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listens on port {port} after {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def lesson_env(tmp_path_factory):
+    """A state folder and framework cache of this module's own."""
+    saved = {name: os.environ.get(name) for name in ("UPYLAB_STATE_DIR", "UPYLAB_CACHE_DIR")}
+    os.environ["UPYLAB_STATE_DIR"] = str(tmp_path_factory.mktemp("state"))
+    os.environ["UPYLAB_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield Path(os.environ["UPYLAB_CACHE_DIR"])
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def start_app(framework, cache_dir):
+    folder, module, installed = APPS[framework]
+    board = registry.start(name=f"lesson-{framework}", heap="esp32")
+    line = None
+    try:
+        if installed:
+            install(board, installed, cache_dir)
+        deploy(board, folder)
+        line = Line(board.device)
+        line.friendly()
+        line.write(f"import {module}; {module}.run()\r".encode())
+        line.read_until(b"serving on port 80", timeout=START_TIMEOUT)
+        port = board.host_port(80)
+        wait_listening(port)
+        return board, line, App(board, f"http://127.0.0.1:{port}", port)
+    except BaseException:
+        if line:
+            line.close()
+        stop_and_check(board.name)
+        raise
+
+
+@pytest.fixture(scope="module", params=sorted(APPS))
+def app(request, lesson_env):
+    board, line, running = start_app(request.param, lesson_env)
+    yield running
+    line.close()
+    stop_and_check(board.name)

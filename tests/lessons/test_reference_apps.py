@@ -1,0 +1,128 @@
+"""Each lesson's reference app, on a virtual board, as a browser or curl sees it.
+
+Every route of the reference app (see notebooks/README.md), its status
+codes and content types, a 404, bad requests, and the LED on GPIO 2 read
+from the host after each request that switches it.
+"""
+import http.client
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from upylab.board import pins
+
+pytestmark = [pytest.mark.board, pytest.mark.timeout(300)]
+SNIPPETS = Path(__file__).resolve().parents[2] / "snippets"
+
+
+def request(app, method, path, body=None, headers=None):
+    """(status, content type without parameters, headers, body bytes)."""
+    connection = http.client.HTTPConnection("127.0.0.1", app.port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        data = response.read()
+        kind = (response.getheader("Content-Type") or "").split(";")[0]
+        return response.status, kind, response, data
+    finally:
+        connection.close()
+
+
+def raw(app, data: bytes) -> bytes:
+    """Send bytes as they are; return the whole answer.
+
+    Microdot answers a malformed request, then closes without reading what
+    is left of it, which the host's TCP reports as a reset: what came before
+    the reset is the answer.
+    """
+    answer = b""
+    with socket.create_connection(("127.0.0.1", app.port), timeout=10) as conn:
+        conn.sendall(data)
+        try:
+            while chunk := conn.recv(4096):
+                answer += chunk
+        except ConnectionResetError:
+            pass
+    return answer
+
+
+def test_led_page(app):
+    request(app, "POST", "/led/off")
+    status, kind, _, body = request(app, "GET", "/")
+    assert (status, kind) == (200, "text/html")
+    page = body.decode()
+    assert "<title>LED is OFF</title>" in page
+    assert 'action="/led/on"' in page and 'action="/led/off"' in page
+    assert 'href="/static/style.css"' in page
+
+
+def test_status_is_json_and_follows_the_pin(app):
+    for state, level in (("on", 1), ("off", 0)):
+        request(app, "POST", f"/led/{state}")
+        status, kind, _, body = request(app, "GET", "/api/status")
+        assert (status, kind) == (200, "application/json")
+        assert json.loads(body) == {"led": level, "pin": 2}
+        assert pins.value(app.board, 2) == level
+
+
+def test_path_parameter_switches_and_redirects(app):
+    status, _, response, _ = request(app, "POST", "/led/on")
+    assert status == 303 and response.getheader("Location") == "/"
+    assert pins.value(app.board, 2) == 1
+    request(app, "POST", "/led/toggle")
+    assert pins.value(app.board, 2) == 0
+
+
+def test_unknown_led_state_is_a_bad_request(app):
+    request(app, "POST", "/led/on")
+    status, _, _, body = request(app, "POST", "/led/blink")
+    assert status == 400 and b"on, off or toggle" in body
+    assert pins.value(app.board, 2) == 1          # unchanged
+
+
+def test_json_body_switches_the_led(app):
+    for wanted, level in ((True, 1), (False, 0)):
+        status, kind, _, body = request(app, "POST", "/api/led", json.dumps({"on": wanted}),
+                                        {"Content-Type": "application/json"})
+        assert (status, kind) == (200, "application/json")
+        assert json.loads(body) == {"led": level, "pin": 2}
+        assert pins.value(app.board, 2) == level
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'{"off": 1}', b"[1, 2]"])
+def test_bad_json_body_is_a_bad_request(app, body):
+    status, kind, _, answer = request(app, "POST", "/api/led", body,
+                                      {"Content-Type": "application/json"})
+    assert (status, kind) == (400, "application/json")
+    assert "error" in json.loads(answer)
+
+
+@pytest.mark.parametrize("query, greeting", [
+    ("?name=Ada%20Lovelace", "Hello, Ada Lovelace!"),
+    ("?name=Grace+Hopper&x=1", "Hello, Grace Hopper!"),
+    ("", "Hello, world!"),
+])
+def test_query_string(app, query, greeting):
+    status, kind, _, body = request(app, "GET", "/greet" + query)
+    assert (status, kind, body.decode()) == (200, "text/plain", greeting)
+
+
+def test_static_file_from_flash(app):
+    status, kind, _, body = request(app, "GET", "/static/style.css")
+    assert (status, kind) == (200, "text/css")
+    assert body == (SNIPPETS / "common/static/style.css").read_bytes()
+
+
+@pytest.mark.parametrize("path", ["/nowhere", "/static/missing.css", "/static/..%2Fled.py",
+                                  "/static/../led.py", "/api"])
+def test_not_found(app, path):
+    assert request(app, "GET", path)[0] == 404
+
+
+@pytest.mark.parametrize("data", [b"NONSENSE\r\n\r\n", b"GET\r\n\r\n", b"\xff\xfe\r\n\r\n"])
+def test_malformed_request_line_is_a_bad_request(app, data):
+    answer = raw(app, data)
+    assert answer.split(b" ")[1] == b"400", answer[:80]
+    assert request(app, "GET", "/api/status")[0] == 200    # and it still serves
