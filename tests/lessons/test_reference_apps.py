@@ -126,3 +126,41 @@ def test_malformed_request_line_is_a_bad_request(app, data):
     answer = raw(app, data)
     assert answer.split(b" ")[1] == b"400", answer[:80]
     assert request(app, "GET", "/api/status")[0] == 200    # and it still serves
+
+
+# -- in a browser: Debian's Chromium driven by Playwright ----------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def test_led_page_buttons_in_a_browser(app, browser):
+    request(app, "POST", "/led/off")
+    page = browser.new_page()
+    page.set_default_timeout(15000)
+    try:
+        page.goto(app.base + "/")
+        assert page.inner_text("#state") == "OFF"
+        assert page.eval_on_selector("#on", "b => getComputedStyle(b).backgroundColor") \
+            == "rgb(46, 125, 50)"                      # the stylesheet from flash was applied
+        for button, level, word in (("#on", 1, "ON"), ("#off", 0, "OFF")):
+            with page.expect_navigation():
+                page.click(button)
+            assert page.url == app.base + "/"          # the 303 brought it back to the page
+            assert pins.value(app.board, 2) == level
+            assert page.inner_text("#state") == word
+            assert page.title() == f"LED is {word}"
+    finally:
+        page.close()
