@@ -35,6 +35,8 @@ SNIPPETS = ROOT / "snippets"
 APPS = {
     "picoweb": (["common/led.py", "common/static/style.css", "picoweb/led_picoweb.py",
                  "picoweb/templates/led.tpl"], "led_picoweb", "esp32"),
+    "micropyserver": (["common/led.py", "common/static/style.css",
+                       "micropyserver/led_micropyserver.py"], "led_micropyserver", "esp32"),
 }
 INSTALL_TIMEOUT = 240
 START_TIMEOUT = 20          # seconds for the app to answer its first request
