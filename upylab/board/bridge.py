@@ -35,6 +35,7 @@ from pathlib import Path
 
 from upylab.board import presets
 from upylab.board.bootfilter import OutputFilter
+from upylab.board.replinput import ReplInput
 
 FIRMWARE = Path(__file__).with_name("firmware")
 BOOT_SCRIPT = FIRMWARE / "upylab_boot.py"
@@ -45,7 +46,7 @@ RESET_CAUSES = {"power-on": 1, "hard": 2, "soft": 5}
 CLIENT_BACKLOG = 64 * 1024
 MEASURING_HEAP = 1024 * 1024
 IDLE_POLL_MS = 100
-CTRL_A, CTRL_B = 0x01, 0x02
+CTRL_A = 0x01
 
 
 @dataclass
@@ -82,7 +83,7 @@ class Bridge:
         self._client_connected = False
         self._to_client = bytearray()
         self._to_interpreter = bytearray()
-        self._raw_repl = False
+        self._input = ReplInput()
         self._stopping = False
         self._hard_reset_requested = False
         self._process = None
@@ -118,8 +119,9 @@ class Bridge:
 
     def _start_interpreter(self, cause: str):
         """Power on (or reboot into) a fresh interpreter."""
-        raw = cause == "soft" and self._raw_repl
-        self._raw_repl = raw
+        raw = cause == "soft" and self._input.raw
+        if not raw:
+            self._input = ReplInput()
         self._reset_pins()
         master, slave = os.openpty()
         tty.setraw(slave)
@@ -298,12 +300,7 @@ class Bridge:
         if not data:
             self._disconnect_client()
             return
-        for byte in data:  # which REPL a soft reboot must come back to
-            if byte == CTRL_A:
-                self._raw_repl = True
-            elif byte == CTRL_B:
-                self._raw_repl = False
-        self._to_interpreter += data
+        self._to_interpreter += self._input.feed(data)
 
     def _interpreter_ready(self, events):
         if events & select.POLLOUT and self._to_interpreter:
