@@ -19,22 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from support import Line, stop_and_check
 from upylab.board import registry
 from upylab.install import cache, recipes
 from upylab.kernel import magics
 
-
-def _root_helpers():
-    """tests/conftest.py's Line and stop_and_check (a plain import would find this file)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        "upylab_root_conftest", Path(__file__).resolve().parents[1] / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.Line, module.stop_and_check
-
-
-Line, stop_and_check = _root_helpers()
 
 # framework id -> (snippet folder sent with common/, module with run(), installed framework)
 APPS = {
