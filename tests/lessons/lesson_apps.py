@@ -37,6 +37,10 @@ APPS = {
                  "picoweb/templates/led.tpl"], "led_picoweb", "esp32"),
     "micropyserver": (["common/led.py", "common/static/style.css",
                        "micropyserver/led_micropyserver.py"], "led_micropyserver", "esp32"),
+    "tinyweb": (["common/led.py", "common/static/style.css", "tinyweb/led_tinyweb.py"],
+                "led_tinyweb", "esp32"),
+    "aioweb": (["common/led.py", "common/static/style.css", "aioweb/led_aioweb.py"],
+               "led_aioweb", "esp32"),
 }
 INSTALL_TIMEOUT = 240
 START_TIMEOUT = 20          # seconds for the app to answer its first request

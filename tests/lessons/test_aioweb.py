@@ -1,0 +1,186 @@
+"""Lesson 07's reference app (snippets/aioweb/) on a virtual board, from the host.
+
+micropython-aioweb's web.py comes from GitHub, patched to import asyncio
+(``upylab install aioweb``); where GitHub is unreachable every test here
+skips with the install tool's reason.  Besides every route, it checks what
+the lesson teaches about aioweb: prefix routes finished by hand, the
+WebSocket echo (from the host, as a browser would use it), and that it is
+asyncio: a client that sends nothing does not hold the others up.
+"""
+import base64
+import hashlib
+import json
+import os
+import socket
+import struct
+
+import pytest
+
+from lesson_apps import (APPS, SNIPPETS, install_or_skip, lesson_cache, module_board,  # noqa: F401
+                         raw_exchange, request, send, served)
+from upylab.board import pins
+
+pytestmark = pytest.mark.timeout(180)
+
+FILES, MODULE, HEAP = APPS["aioweb"]
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+@pytest.fixture(scope="module")
+def app_board(lesson_cache):
+    with module_board(HEAP) as board:
+        install_or_skip("aioweb", board)
+        send(board, *FILES)
+        with served(board, MODULE) as base:
+            board.base = base
+            yield board
+
+
+@pytest.fixture
+def board(app_board):
+    """The module's board, its LED off again before each test."""
+    request(app_board.base, "POST", "/led/off", body=b"")
+    return app_board
+
+
+@pytest.fixture
+def app(board):
+    return board.base
+
+
+def test_page(app):
+    status, headers, body = request(app, "GET", "/")
+    assert (status, headers["content-type"]) == (200, "text/html")
+    page = body.decode()
+    assert page.startswith("<!DOCTYPE html><title>LED is OFF</title>")
+    assert '<button id="on">ON</button>' in page and '<button id="off">OFF</button>' in page
+
+
+def test_path_parameter_switches_the_led_and_redirects(app, board):
+    status, headers, body = request(app, "POST", "/led/on", body=b"")
+    assert (status, headers["location"], body) == (303, "/", b"")
+    assert pins.value(board, 2) == 1
+    assert request(app, "POST", "/led/toggle", body=b"")[0] == 303
+    assert pins.value(board, 2) == 0
+
+
+def test_unknown_led_state_is_400_and_changes_nothing(app, board):
+    status, headers, body = request(app, "POST", "/led/blink", body=b"")
+    assert (status, headers["content-type"], body) == (400, "text/plain", b"LED state must be on, off or toggle")
+    assert pins.value(board, 2) == 0
+
+
+def test_json_status(app):
+    status, headers, body = request(app, "GET", "/api/status")
+    assert (status, headers["content-type"]) == (200, "application/json")
+    assert json.loads(body) == {"led": 0, "pin": 2}
+
+
+def test_post_json_sets_the_led(app, board):
+    status, headers, body = request(app, "POST", "/api/led", body=b'{"on": true}',
+                                    headers={"Content-Type": "application/json"})
+    assert (status, headers["content-type"], json.loads(body)) == (200, "application/json", {"led": 1, "pin": 2})
+    assert pins.value(board, 2) == 1
+    # web.py lower-cases header names: any spelling works.
+    status, _, body = request(app, "POST", "/api/led", body=b'{"on": false}',
+                              headers={"content-length": "13"})
+    assert (status, json.loads(body)) == (200, {"led": 0, "pin": 2})
+    assert pins.value(board, 2) == 0
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'{"off": 1}', b"[1, 2]", b""])
+def test_post_bad_json_is_400(app, body):
+    status, headers, reply = request(app, "POST", "/api/led", body=body)
+    assert (status, headers["content-type"]) == (400, "application/json")
+    assert json.loads(reply) == {"error": 'send {"on": true} or {"on": false}'}
+
+
+@pytest.mark.parametrize("query, answer", [
+    ("?name=Ada%20Lovelace", b"Hello, Ada Lovelace!"),
+    ("?name=Grace+Hopper&x=1", b"Hello, Grace Hopper!"),
+    ("?name", b"Hello, world!"),          # web.parse_qs gives True for a name without '='
+    ("", b"Hello, world!"),
+])
+def test_query_string(app, query, answer):
+    assert request(app, "GET", "/greet" + query)[::2] == (200, answer)
+
+
+def test_static_file_from_flash(app):
+    status, headers, body = request(app, "GET", "/static/style.css")
+    assert (status, headers["content-type"], headers["content-length"]) == (200, "text/css", str(len(body)))
+    assert body == (SNIPPETS / "common" / "static" / "style.css").read_bytes()
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", "/static/missing.css"), ("GET", "/nowhere"), ("GET", "/static/.."), ("GET", "/static/"),
+    ("GET", "/api/status/x"), ("GET", "/greetings"), ("POST", "/led/on/extra"),
+    ("GET", "/led/on"), ("POST", "/"), ("DELETE", "/api/status"),   # a method no route takes: 404 too
+])
+def test_not_found(app, method, path):
+    assert request(app, method, path, body=b"" if method == "POST" else None)[::2] == (404, b"Not found")
+
+
+@pytest.mark.parametrize("data", [b"NONSENSE\r\n\r\n", b"GET /\r\n\r\n", b"GET / HTTP/1.0\r\nno colon\r\n\r\n"])
+def test_bad_request_is_400(app, data):
+    reply = raw_exchange(app, data)
+    assert reply.startswith(b"HTTP/1.0 400 "), reply
+    assert reply.endswith(b"\r\n\r\nBad request")
+    assert request(app, "GET", "/api/status")[0] == 200       # and the server still serves
+
+
+def _frame(opcode, payload, mask=b"\x11\x22\x33\x44"):
+    """A client's frame (masked, as RFC 6455 requires), payload under 126 bytes."""
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return struct.pack("!BB", 0x80 | opcode, 0x80 | len(payload)) + mask + masked
+
+
+def _read_frame(client):
+    head = _recv_exactly(client, 2)
+    assert head[1] < 126, head                          # the server's frames are not masked
+    return head[0], _recv_exactly(client, head[1])
+
+
+def _recv_exactly(client, n):
+    data = b""
+    while len(data) < n:
+        chunk = client.recv(n - len(data))
+        assert chunk, f"connection closed after {data!r}"
+        data += chunk
+    return data
+
+
+def test_websocket_echo_from_the_host(app):
+    host, port = app[len("http://"):].split(":")
+    key = base64.b64encode(os.urandom(16))
+    with socket.create_connection((host, int(port)), timeout=10) as client:
+        client.sendall(b"GET /ws HTTP/1.1\r\nHost: board\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                       b"Sec-WebSocket-Key: " + key + b"\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        head = b""
+        while not head.endswith(b"\r\n\r\n"):
+            head += _recv_exactly(client, 1)
+        lines = head.decode().split("\r\n")
+        assert lines[0] == "HTTP/1.1 101 Switching Protocols"
+        accept = base64.b64encode(hashlib.sha1(key + GUID).digest()).decode()
+        assert f"Sec-WebSocket-Accept: {accept}" in lines
+        for message in ("hello, board", "Grüße"):
+            client.sendall(_frame(0x1, message.encode()))
+            assert _read_frame(client) == (0x81, message.encode())
+        client.sendall(_frame(0x2, b"\x00\x01\x02"))
+        assert _read_frame(client) == (0x82, b"\x00\x01\x02")
+        client.sendall(_frame(0x8, struct.pack("!H", 1000)))
+        assert _read_frame(client) == (0x88, struct.pack("!H", 1000))
+
+
+def test_websocket_route_refuses_plain_http(app):
+    assert request(app, "GET", "/ws")[::2] == (400, b"WebSocket only")
+
+
+def test_a_silent_client_does_not_hold_the_others(app):
+    """asyncio: while one connection sends nothing, the others are served."""
+    host, port = app[len("http://"):].split(":")
+    silent = [socket.create_connection((host, int(port)), timeout=5) for _ in range(4)]
+    try:
+        assert request(app, "GET", "/api/status", timeout=3)[0] == 200
+    finally:
+        for client in silent:
+            client.close()
