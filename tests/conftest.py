@@ -4,10 +4,15 @@
 its own, and stops it afterwards (the test fails if any of the board's
 processes outlives it).  ``mpremote`` runs the real mpremote against it;
 ``line`` opens its serial device with pyserial, as a terminal would.
+``framework_cache`` is the one framework cache of a test run (each part is
+fetched once, never into the user's cache); ``browser`` is headless
+Chromium.
 """
+from pathlib import Path
+
 import pytest
 
-from support import Line, run_mpremote, stop_and_check
+from support import CHROMIUM, CHROMIUM_ARGS, Line, run_mpremote, stop_and_check
 from upylab.board import registry
 
 
@@ -36,3 +41,23 @@ def line(board):
     connection = Line(board.device)
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="session")
+def framework_cache(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("upylab-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("UPYLAB_CACHE_DIR", str(folder))
+        yield folder
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium) "
+                    "or `apt-get install chromium`")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

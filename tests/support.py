@@ -9,11 +9,16 @@ import sys
 import time
 from pathlib import Path
 
-import serial
-
+from upylab.bench.line import Line  # noqa: F401  (moved into the package; tests import it from here)
 from upylab.board import registry
 
 BIN = Path(sys.executable).parent
+# Debian's Chromium, driven by Playwright: nothing downloads a browser.
+# Without the background-networking flags it tries hosts this machine
+# cannot reach, over and over.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def stop_and_check(name):
@@ -32,43 +37,3 @@ def run_mpremote(device, *args, timeout=30, check=True):
         raise AssertionError(f"mpremote {' '.join(args)} failed ({result.returncode}):\n"
                              f"{result.stdout}\n{result.stderr}")
     return result
-
-
-
-class Line:
-    """A board's serial line, read with deadlines (never blocks for ever)."""
-
-    def __init__(self, device):
-        self.port = serial.Serial(device, 115200, timeout=0.05, exclusive=True)
-        self._buffer = b""
-
-    def write(self, data: bytes):
-        self.port.write(data)
-
-    def read_until(self, expected: bytes, timeout=5.0) -> bytes:
-        """Everything up to and including ``expected``; the rest stays buffered."""
-        deadline = time.monotonic() + timeout
-        while expected not in self._buffer:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no {expected!r} within {timeout} s; got {self._buffer!r}")
-            self._buffer += self.port.read(4096)
-        end = self._buffer.index(expected) + len(expected)
-        data, self._buffer = self._buffer[:end], self._buffer[end:]
-        return data
-
-    def read_for(self, seconds: float) -> bytes:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            self._buffer += self.port.read(4096)
-        data, self._buffer = self._buffer, b""
-        return data
-
-    def friendly(self) -> bytes:
-        """Interrupt whatever runs and get to a fresh friendly prompt."""
-        self.write(b"\r\x03\x03\x02")
-        data = self.read_until(b">>> ") + self.read_for(0.2)
-        self.write(b"\r")
-        return data + self.read_until(b">>> ")
-
-    def close(self):
-        self.port.close()

@@ -5,31 +5,15 @@ Playwright only drives it, so no browser is ever downloaded.  Expected
 orders are computed here from the CSV, not taken from the page.
 """
 import csv
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from catalog_helpers import DATA, run_cli
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def catalog_rows() -> list:
     with (DATA / "frameworks.csv").open(encoding="utf-8", newline="") as stream:
         return list(csv.DictReader(stream))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium) or apt-get install chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -6,24 +6,11 @@ here skips the tests that need it, with the fetch error as the reason.
 Boards come from the shared ``board`` fixture (ESP32-sized heap) or
 ``big_board`` (the esp32-spiram preset) for source forms that need more.
 """
-import os
 
 import pytest
 
 from upylab.board import registry
 from upylab.install import cache, recipes
-
-
-@pytest.fixture(scope="session")
-def cache_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("upylab-cache")
-    previous = os.environ.get("UPYLAB_CACHE_DIR")
-    os.environ["UPYLAB_CACHE_DIR"] = str(folder)
-    yield folder
-    if previous is None:
-        os.environ.pop("UPYLAB_CACHE_DIR", None)
-    else:
-        os.environ["UPYLAB_CACHE_DIR"] = previous
 
 
 def fetch_or_skip(framework):
@@ -36,7 +23,7 @@ def fetch_or_skip(framework):
 
 
 @pytest.fixture
-def fetched(cache_dir):
+def fetched(framework_cache):
     return fetch_or_skip
 
 

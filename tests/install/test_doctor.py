@@ -38,7 +38,7 @@ def test_doctor_reports_a_missing_port_with_its_fix(state_dir):
     assert "1 problem(s) found" in out
 
 
-def test_install_to_a_missing_port_fails_with_its_fix(state_dir, cache_dir):
+def test_install_to_a_missing_port_fails_with_its_fix(state_dir, framework_cache):
     result = upylab("install", "picoweb", "--offline", "--board", "/dev/ttyUSB-upylab-missing")
     # Offline and uncached, it stops before the board; once cached, at the port.
     assert result.returncode == 2

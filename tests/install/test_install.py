@@ -107,7 +107,7 @@ def test_mpy_replaces_a_source_install(fetched, big_board):
 
 
 @pytest.mark.parametrize("framework", GITHUB_ONLY)
-def test_offline_uncached_github_framework_fails_clearly(framework, cache_dir, board):
+def test_offline_uncached_github_framework_fails_clearly(framework, framework_cache, board):
     for part in recipes.parts_for(framework):
         cache.clear(part)
     (Path(board.flash) / "lib" / "keep.py").write_text("KEEP = 1\n")

@@ -74,17 +74,11 @@ def wait_listening(port, timeout=START_TIMEOUT):
 
 
 @pytest.fixture(scope="module")
-def lesson_env(tmp_path_factory):
-    """A state folder and framework cache of this module's own."""
-    saved = {name: os.environ.get(name) for name in ("UPYLAB_STATE_DIR", "UPYLAB_CACHE_DIR")}
-    os.environ["UPYLAB_STATE_DIR"] = str(tmp_path_factory.mktemp("state"))
-    os.environ["UPYLAB_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
-    yield Path(os.environ["UPYLAB_CACHE_DIR"])
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+def lesson_env(tmp_path_factory, framework_cache):
+    """A state folder of this module's own; frameworks from the run's cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("UPYLAB_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+        yield framework_cache
 
 
 def start_app(framework, cache_dir):

@@ -128,23 +128,7 @@ def test_malformed_request_line_is_a_bad_request(app, data):
     assert request(app, "GET", "/api/status")[0] == 200    # and it still serves
 
 
-# -- in a browser: Debian's Chromium driven by Playwright ----------------------------
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
+# -- in a browser: Debian's Chromium driven by Playwright (the `browser` fixture) ----
 
 def test_led_page_buttons_in_a_browser(app, browser):
     request(app, "POST", "/led/off")
