@@ -135,6 +135,16 @@ def bad_request(request, address):
     return False                              # skip routing; start() closes the connection
 
 
+def internal_error(error):
+    """on_error hook: micropyserver's own one answers 500, but when the client
+    has gone (it gave up waiting) that answer fails too, and the OSError ends
+    start(): the server stops for good.  Answer if we can, never raise."""
+    try:
+        utils.send_response(server, 'Internal server error', 500, 'text/plain')
+    except OSError:
+        pass
+
+
 server.add_route('/', index)
 server.add_route('/api', api_status)                  # GET /api/status is routed as "/api"
 server.add_route('/api', set_led, method='POST')      # POST /api/led too
@@ -143,6 +153,7 @@ server.add_route('/greet', greet)
 server.add_route('/static', static)
 server.on_request(bad_request)
 server.on_not_found(not_found)
+server.on_error(internal_error)
 
 
 def run(port=80):
