@@ -18,6 +18,7 @@ COMMANDS = (
     "upylab.doctor",
     "upylab.kernel.cli",
     "upylab.catalog.cli",
+    "upylab.bench.cli",
     "upylab.lab",
 )
 

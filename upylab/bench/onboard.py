@@ -1,0 +1,66 @@
+"""The bench's helper on the board, written to its flash as ``upylab_bench.py``.
+
+    upylab_bench.imports(framework_module, app_module)
+        prints ``BENCH ram <after import> <after app built>``: heap used
+        (after gc.collect()) by importing the framework, then the app module
+    upylab_bench.serve(app_module, port)
+        runs the app's ``serve()`` with a small monitor task beside it that
+        reads one-letter commands from the serial line (no allocation while
+        idle: ``ipoll`` and ``sleep_ms``):
+        ``c`` gc.collect() and print ``BENCH mem <used> <free>``;
+        ``d`` gc.collect(), print ``BENCH off <used>``, then gc.disable();
+        ``e`` print ``BENCH on <used>`` (read first), then gc.enable().
+"""
+SOURCE = r'''
+import gc
+import sys
+import select
+import asyncio
+
+
+def imports(framework, app):
+    gc.collect()
+    base = gc.mem_alloc()
+    if framework:
+        __import__(framework)
+    gc.collect()
+    after_import = gc.mem_alloc() - base
+    __import__(app)
+    gc.collect()
+    print('BENCH ram', after_import, gc.mem_alloc() - base)
+
+
+async def _monitor():
+    poller = select.poll()
+    poller.register(sys.stdin, select.POLLIN)
+    while True:
+        for _ in poller.ipoll(0):
+            c = sys.stdin.read(1)
+            if c == 'c':
+                gc.collect()
+                print('BENCH mem', gc.mem_alloc(), gc.mem_free())
+            elif c == 'd':
+                gc.collect()
+                used = gc.mem_alloc()
+                print('BENCH off', used)
+                gc.disable()
+            elif c == 'e':
+                used = gc.mem_alloc()
+                gc.enable()
+                print('BENCH on', used)
+        await asyncio.sleep_ms(20)
+
+
+def serve(app, port=80):
+    module = __import__(app)
+
+    async def main():
+        asyncio.create_task(_monitor())
+        print('BENCH serving', port)
+        await module.serve(port)
+
+    try:
+        asyncio.run(main())
+    finally:
+        gc.enable()
+'''
