@@ -125,8 +125,10 @@ def run(port=80):
 async def serve(port=80):
     """As run(), as an asyncio task.  TinyWeb's shutdown() calls
     asyncio.cancel(), which MicroPython no longer has: we start its server
-    coroutine as a task of our own and cancel that task (its listening
-    socket is closed by the coroutine's own finally)."""
+    coroutine as a task of our own and cancel that task.  After it has
+    paused at max_concurrency, TinyWeb resumes the coroutine in a new task
+    of its own, which our task no longer reaches: closing the coroutine
+    ends it wherever it runs (its finally closes the listening socket)."""
     app._server_coro = app._tcp_server('0.0.0.0', port, app.backlog)
     server = asyncio.create_task(app._server_coro)
     try:
@@ -134,3 +136,4 @@ async def serve(port=80):
             await asyncio.sleep(3600)
     finally:
         server.cancel()
+        app._server_coro.close()
