@@ -8,6 +8,7 @@ absolute path, so the same data always gives the same bytes.
 """
 import html
 
+from upylab.bench.page import measured_section
 from upylab.catalog.tables import Catalog
 
 TERMINAL_COLUMNS = ("id", "name", "created", "updated", "async", "routes", "send_file",
@@ -54,6 +55,7 @@ def html_page(catalog: Catalog) -> str:
         rows="\n".join(_row(catalog, row) for row in catalog.frameworks.rows),
         corrections="\n".join(_correction(catalog, row) for row in catalog.corrections.rows),
         survey=_survey(catalog),
+        measured=measured_section(catalog),
         script=SCRIPT,
         style=STYLE,
     )
@@ -198,6 +200,7 @@ our value first, the survey's struck through, then a link to the evidence. Click
 {rows}
 </tbody>
 </table>
+{measured}
 <h2 id="corrections">Corrections</h2>
 <ol>
 {corrections}
