@@ -107,8 +107,9 @@ def run(args):
     context = {
         "run": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "command": "upylab bench " + shlex.join(sys.argv[2:] if sys.argv[1:2] == ["bench"] else
-                                                [*args.frameworks, *(["--quick"] if args.quick else [])]),
+        "command": " ".join(["upylab bench", shlex.join(
+            sys.argv[2:] if sys.argv[1:2] == ["bench"] else
+            [*args.frameworks, *(["--quick"] if args.quick else [])])]).strip(),
     }
     rows, measured, skipped = [], [], []
     for framework in wanted:
