@@ -9,20 +9,18 @@ board with the app's base URL.  ``UPYLAB_SNIPPETS`` points the whole
 thing at another snippets folder (the broken-route test uses it).
 """
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from support import Line, stop_and_check
+from upylab.bench import apps
 from upylab.board import registry
 from upylab.install import cache, recipes
-from upylab.kernel import magics
 
 
 # framework id -> (snippet folder sent with common/, module with run(), installed framework)
@@ -42,11 +40,9 @@ class App:
 
 
 def deploy(board, folder):
-    """Copy the lesson's snippet files into the board's flash, as %upylab send does."""
-    for source, destination in magics.snippet_files([*COMMON, folder]):
-        target = Path(board.flash) / destination
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+    """Copy the lesson's snippet files into the board's flash, as %upylab send does
+    (the copying itself is upylab.bench.apps.deploy, shared with ``upylab bench``)."""
+    apps.deploy(board.flash, [*COMMON, folder])
 
 
 def install(board, framework, cache_dir):
