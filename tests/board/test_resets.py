@@ -91,3 +91,24 @@ def test_mpremote_reaches_a_board_whose_main_py_serves_for_ever(board, mpremote)
     _write(board, "main.py", "import socket\ns = socket.socket()\ns.bind(('', 80))\ns.listen(1)\nwhile True:\n    s.accept()\n")
     mpremote("reset")
     assert mpremote("exec", "print('reached')").stdout.strip() == "reached"
+
+
+def test_ctrl_c_storm_while_booting_never_kills_the_interpreter(state_dir):
+    """Ctrl-C between the board's own steps (set-up, after main.py, before
+    the prompt) must not end the interpreter: only boot.py, main.py and
+    REPL commands are interruptible, as on a board."""
+    import time
+    from support import Line, stop_and_check
+    from upylab.board import registry
+    for attempt in range(3):
+        record = registry.start(name=f"storm{attempt}")
+        line = Line(record.device)
+        try:
+            for _ in range(40):
+                line.write(b"\x03")
+                time.sleep(0.005)
+            line.friendly()
+            assert registry.find(record.name).interpreter_pid == record.interpreter_pid
+        finally:
+            line.close()
+            stop_and_check(record.name)

@@ -3,12 +3,14 @@
 The bridge owns two pseudo-terminals.  Clients (mpremote, the Jupyter
 kernel, a terminal program) open the *client* one, exactly as they open
 ``/dev/ttyUSB0``.  The interpreter runs on the *interpreter* one, in raw
-mode with signals on, so the unix port's own REPL handles the friendly
-REPL, raw REPL and raw-paste mode, and a Ctrl-C byte becomes SIGINT
-(KeyboardInterrupt) whenever code is running, as on a board.
+mode, so the unix port's own REPL handles the friendly REPL, raw REPL and
+raw-paste mode.
 
 What the bridge adds is what a board does and a process does not:
 
+* Ctrl-C interrupts running code (KeyboardInterrupt) and is a plain key
+  at the prompt (``_interrupt_running_code``); raw-REPL input is read as
+  an ESP32 reads it (``replinput.ReplInput``);
 * ``\\r\\n`` line endings (``bootfilter.OutputFilter``);
 * Ctrl-D, ``sys.exit()`` and ``machine.soft_reset()`` end the process:
   the bridge prints ``MPY: soft reboot`` and starts a fresh interpreter,
@@ -20,7 +22,6 @@ What the bridge adds is what a board does and a process does not:
   board's is), and a client that reconnects finds the board running.
 """
 import errno
-import fcntl
 import os
 import re
 import secrets
@@ -28,7 +29,6 @@ import select
 import signal
 import subprocess
 import sys
-import termios
 import tty
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +46,7 @@ RESET_CAUSES = {"power-on": 1, "hard": 2, "soft": 5}
 CLIENT_BACKLOG = 64 * 1024
 MEASURING_HEAP = 1024 * 1024
 IDLE_POLL_MS = 100
-CTRL_A = 0x01
+CTRL_A, CTRL_C = 0x01, 0x03
 
 
 @dataclass
@@ -124,14 +124,7 @@ class Bridge:
             self._input = ReplInput()
         self._reset_pins()
         master, slave = os.openpty()
-        tty.setraw(slave)
-        attributes = termios.tcgetattr(slave)
-        # Signals on, so Ctrl-C interrupts running code; no flushing on
-        # interrupt, and no other signal characters (Ctrl-Z, Ctrl-\).
-        attributes[3] |= termios.ISIG | termios.NOFLSH
-        attributes[6][termios.VQUIT] = 0
-        attributes[6][termios.VSUSP] = 0
-        termios.tcsetattr(slave, termios.TCSANOW, attributes)
+        tty.setraw(slave)  # no signals from the line: see _from_client for Ctrl-C
         self._process = subprocess.Popen(
             interpreter_command(self._heap_total),
             stdin=slave, stdout=slave, stderr=slave,
@@ -140,7 +133,6 @@ class Bridge:
                 UPYLAB_RESET_CAUSE=str(RESET_CAUSES[cause])),
             cwd=self.config.flash,
             start_new_session=True,
-            preexec_fn=_take_terminal,
         )
         os.close(slave)
         os.set_blocking(master, False)
@@ -300,7 +292,29 @@ class Bridge:
         if not data:
             self._disconnect_client()
             return
-        self._to_interpreter += self._input.feed(data)
+        data = self._input.feed(data)
+        if CTRL_C in data and self._interrupt_running_code():
+            data = data.replace(bytes([CTRL_C]), b"")
+        self._to_interpreter += data
+
+    def _interrupt_running_code(self) -> bool:
+        """Ctrl-C while code runs: KeyboardInterrupt, as a board's UART does.
+
+        The unix port catches SIGINT only while it runs code (boot.py,
+        main.py, a REPL command) and resets it to the default, which ends
+        the process, while its REPL waits for input; there a Ctrl-C is just
+        a byte that clears the line.  So the bridge signals only when the
+        interpreter catches SIGINT, and otherwise passes the byte on.
+        """
+        try:
+            status = Path(f"/proc/{self._process.pid}/status").read_text()
+        except OSError:
+            return False
+        caught = int(re.search(r"^SigCgt:\s*([0-9a-f]+)", status, re.M)[1], 16)
+        if not caught & 1 << (signal.SIGINT - 1):
+            return False
+        os.kill(self._process.pid, signal.SIGINT)
+        return True
 
     def _interpreter_ready(self, events):
         if events & select.POLLOUT and self._to_interpreter:
@@ -341,11 +355,6 @@ def interpreter_command(heap_bytes: int) -> list[str]:
         "-X", f"heapsize={presets.interpreter_heapsize(heap_bytes)}",
         "-i", str(BOOT_SCRIPT),
     ]
-
-
-def _take_terminal():
-    """In the child: make the interpreter's terminal its controlling one."""
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 def _drain(fd):

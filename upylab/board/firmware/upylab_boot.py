@@ -13,8 +13,11 @@
 
 
 def _upylab_boot():
+    import micropython
     import os
     import sys
+
+    micropython.kbd_intr(-1)  # Ctrl-C may stop boot.py and main.py, not this
 
     import socket  # noqa: F401  (the shim; kept in sys.modules)
     import network  # noqa: F401
@@ -39,9 +42,12 @@ def _upylab_boot():
         except OSError:
             return
         try:
+            micropython.kbd_intr(3)
             exec(compile(source, name, "exec"), globals())
         except BaseException as error:  # a board reports and goes on to the REPL
             sys.print_exception(error)
+        finally:
+            micropython.kbd_intr(-1)
 
     run("boot.py")
     if os.getenv("UPYLAB_SKIP_MAIN") != "1":
