@@ -22,6 +22,7 @@ def test_the_page_shows_every_measured_and_skipped_framework():
     assert len(re.findall(r'data-metric="speed_ratio_10">\d', section)) == measured
     assert "64-bit unix port" in section and "ratio to the raw-socket" in section
     assert "/root/" not in section and "/home/" not in section      # no local paths
+    assert "picoWeb's README" in section                              # the published claim beside ours
 
 
 def test_no_section_without_measurements():

@@ -22,6 +22,18 @@ COLUMNS = (  # (metric, heading, scale, format)
 )
 
 
+def _microdot_claim(by_framework) -> str:
+    """The survey says Microdot "lacks memory" on an ESP8266: what the figure says."""
+    from upylab.board import presets
+    value = by_framework.get("microdot", {}).get("smallest_heap", {}).get("value", "")
+    if not value:
+        return ""
+    verdict = ("more than" if float(value) > presets.PRESETS["esp8266"] else "no more than")
+    return (f"The survey's \"lacks memory\" for Microdot on an ESP8266: it needed {float(value) / 1024:.0f} KB "
+            f"here, {verdict} an ESP8266's {presets.PRESETS['esp8266'] / 1024:.0f} KB (a 64-bit figure: "
+            f"a warning, not a verdict). ")
+
+
 def _table(catalog):
     return next((table for table in catalog.others if table.name == "measurements"), None)
 
@@ -62,6 +74,14 @@ def measured_section(catalog) -> str:
     made = "; ".join(f"<code>{html.escape(command)}</code> on {html.escape(date)} "
                      f"(MicroPython {html.escape(version)}, virtual board, {html.escape(preset)} heap)"
                      for date, command, version, preset in runs)
+    claims = ""
+    picoweb = by_framework.get("picoweb", {}).get("smallest_heap", {}).get("value", "")
+    if picoweb:
+        claims = (f"<p>Against the projects' own claims: picoWeb's README (and the survey) says about "
+                  f"36 KB, or 64 KB for a trivial app, on 32-bit boards; the whole reference app needed "
+                  f"{float(picoweb) / 1024:.0f} KB on the 64-bit virtual board. "
+                  f"{_microdot_claim(by_framework)}Plots and a \"which one should I use?\" table: "
+                  f"<code>notebooks/91-compare.ipynb</code>.</p>")
     return f"""<h2 id="measured">Measured</h2>
 <p>Every framework serving the same reference app (the lessons' LED page), measured by
 <code>upylab bench</code> into {html.escape(table.label)}: {made}.
@@ -69,6 +89,7 @@ Heap figures come from the virtual board, MicroPython's 64-bit unix port: they r
 but overstate what a 32-bit ESP32 needs. Speed is shown only as a ratio to the raw-socket app of the
 same run, since a virtual board runs at the host CPU's speed. A framework this machine could not
 install is listed with the reason, not measured elsewhere.</p>
+{claims}
 <table id="measurements">
 <thead><tr><th>framework</th>{head}</tr></thead>
 <tbody>
