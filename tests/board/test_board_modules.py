@@ -107,3 +107,16 @@ open('/d/f.txt', 'w').write('12345')
 print(sorted(e[:2] + e[3:] for e in os.ilistdir('/d')), [e[3] for e in os.ilistdir('/') if e[0] == 'd'])
 """).stdout.strip()
     assert out == "[('f.txt', 32768, 5)] [0]"
+
+
+def test_u_names_are_the_same_modules_as_on_an_esp32(board, mpremote):
+    out = mpremote("exec", """
+import socket, usocket, os, uos, machine, umachine
+print(socket is usocket, os is uos, machine is umachine)
+s = usocket.socket()
+s.bind(usocket.getaddrinfo('0.0.0.0', 80)[0][-1])
+s.listen(1)
+print('bound')
+""").stdout.split("\n")
+    assert out[:2] == ["True True True", "bound"]
+    assert registry.listening_ports(registry.find(board.name)) == [80]  # the mapped port, not the host's 80

@@ -23,6 +23,12 @@ def _upylab_boot():
     import network  # noqa: F401
     import machine  # noqa: F401
 
+    # On a board, `usocket` is `socket` (and so on); here the u-names would
+    # reach the unix port's modules around the shims (TinyWeb imports
+    # usocket): make them the same modules.
+    for name in ("socket", "os", "machine"):
+        sys.modules["u" + name] = sys.modules[name]
+
     flash = os.getenv("UPYLAB_FLASH")
     os.umount("/")
     os.mount(os.VfsPosix(flash), "/")
