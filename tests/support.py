@@ -13,6 +13,12 @@ from upylab.bench.line import Line  # noqa: F401  (moved into the package; tests
 from upylab.board import registry
 
 BIN = Path(sys.executable).parent
+# Debian's Chromium, driven by Playwright: nothing downloads a browser.
+# Without the background-networking flags it tries hosts this machine
+# cannot reach, over and over.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def stop_and_check(name):
