@@ -14,8 +14,9 @@ snippets/raw-socket/led_raw.py.
     app                     the web.App, routes added
     run(port=80)            serve until Ctrl-C (app.serve() and the loop, as aioweb's README does)
     await serve(port=80)    the same as an asyncio task (until cancelled)
-    await websocket_echo(host, port, message)
-                            the board as a WebSocket client of /ws: the echo it got back
+
+The board's WebSocket client for /ws is snippets/common/wsclient.py
+(``await wsclient.websocket_echo(host, port, message)``).
 
 Written against micropython-aioweb at commit 0ed6a43 (data/install.csv)
 with its install patch (import asyncio).  GitHub was unreachable where this
@@ -26,7 +27,6 @@ not against a fetched install.
 import asyncio
 import json
 import os
-import struct
 
 import web
 
@@ -202,43 +202,3 @@ async def serve(port=80):
         server.close()
         await server.wait_closed()
 
-
-async def websocket_echo(host, port, message):
-    """A minimal WebSocket client (RFC 6455): handshake, one masked text
-    frame, read the reply frame, close.  Returns the text echoed back."""
-    reader, writer = await asyncio.open_connection(host, port)
-    try:
-        writer.write(('GET /ws HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n'
-                      'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
-                      'Sec-WebSocket-Version: 13\r\n\r\n' % host).encode())
-        await writer.drain()
-        status = await reader.readline()
-        accept = None
-        while True:
-            line = await reader.readline()
-            if line in (b'\r\n', b''):
-                break
-            name, _, value = line.decode().partition(':')
-            if name.strip().lower() == 'sec-websocket-accept':
-                accept = value.strip()
-        # The key above is RFC 6455's example: its accept value is known.
-        if b' 101 ' not in status or accept != 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=':
-            raise ValueError('no WebSocket upgrade: %r' % status)
-        data, mask = message.encode(), b'\x01\x02\x03\x04'
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
-        writer.write(struct.pack('!BB', 0x81, 0x80 | len(data)) + mask + masked)  # FIN, text, < 126 bytes
-        await writer.drain()
-        op, n = struct.unpack('!BB', await reader.readexactly(2))
-        reply = await reader.readexactly(n & 0x7f)
-        # Close with status 1000 (normal), as browsers do.  Not an empty close
-        # frame: web.py's recv() then waits in read(0) for bytes that never come.
-        code = bytes(b ^ mask[i] for i, b in enumerate(struct.pack('!H', 1000)))
-        writer.write(struct.pack('!BB', 0x88, 0x82) + mask + code)
-        await writer.drain()
-        closing = await reader.readexactly(4)                      # the server's close frame
-        if op != 0x81 or closing != b'\x88\x02\x03\xe8':
-            raise ValueError('unexpected frames: %x %r' % (op, closing))
-        return reply.decode()
-    finally:
-        writer.close()
-        await writer.wait_closed()
