@@ -2,7 +2,9 @@
 
 Microdot parses the request, matches the route and builds the response;
 what is left to us is what the app does.  Same routes, same answers as
-the raw-socket version (snippets/raw-socket/led_raw.py).
+the raw-socket version (snippets/raw-socket/led_raw.py), plus one of
+Microdot's extensions: a WebSocket at /ws that echoes every message
+(microdot.websocket; the board's client is snippets/common/wsclient.py).
 
     app                     the Microdot application
     run(port=80)            serve until Ctrl-C (app.run)
@@ -10,6 +12,7 @@ the raw-socket version (snippets/raw-socket/led_raw.py).
 """
 import led
 from microdot import Microdot, redirect, send_file
+from microdot.websocket import with_websocket
 
 app = Microdot()
 
@@ -56,6 +59,14 @@ async def static(request, name):
         return send_file('static/' + name, max_age=0)
     except OSError:
         return 'Not found', 404
+
+
+@app.get('/ws')                           # an extension: WebSocket
+@with_websocket
+async def echo(request, ws):
+    while True:                           # until the client closes (receive() raises)
+        message = await ws.receive()
+        await ws.send(message)
 
 
 def run(port=80):

@@ -28,7 +28,7 @@ APPS = {
     "raw-socket": ("raw-socket", "led_raw", None),
     "microdot": ("microdot", "led_microdot", "microdot"),
 }
-COMMON = ["common/led.py", "common/aclient.py", "common/selftest.py", "common/static"]
+COMMON = ["common/led.py", "common/aclient.py", "common/selftest.py", "common/wsclient.py", "common/static"]
 START_TIMEOUT = 20
 
 

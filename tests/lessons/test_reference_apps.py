@@ -2,11 +2,18 @@
 
 Every route of the reference app (see notebooks/README.md), its status
 codes and content types, a 404, bad requests, and the LED on GPIO 2 read
-from the host after each request that switches it.
+from the host after each request that switches it.  Microdot's app also
+has a WebSocket echo at /ws (its websocket extension): spoken to from the
+host with a plain socket, as a browser would, and from a second board with
+the lessons' client (snippets/common/wsclient.py).
 """
+import base64
+import hashlib
 import http.client
 import json
+import os
 import socket
+import struct
 from pathlib import Path
 
 import pytest
@@ -15,6 +22,7 @@ from upylab.board import pins
 
 pytestmark = [pytest.mark.board, pytest.mark.timeout(300)]
 SNIPPETS = Path(__file__).resolve().parents[2] / "snippets"
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"    # RFC 6455's, for Sec-WebSocket-Accept
 
 
 def request(app, method, path, body=None, headers=None):
@@ -126,6 +134,96 @@ def test_malformed_request_line_is_a_bad_request(app, data):
     answer = raw(app, data)
     assert answer.split(b" ")[1] == b"400", answer[:80]
     assert request(app, "GET", "/api/status")[0] == 200    # and it still serves
+
+
+# -- Microdot's WebSocket extension: /ws echoes every message ----------------------
+
+@pytest.fixture
+def ws_app(app):
+    if app.board.name != "lesson-microdot":
+        pytest.skip("only the Microdot app has a WebSocket route")
+    return app
+
+
+def _frame(opcode, payload, mask=b"\x11\x22\x33\x44"):
+    """A client's frame (masked, as RFC 6455 requires), payload under 126 bytes."""
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return struct.pack("!BB", 0x80 | opcode, 0x80 | len(payload)) + mask + masked
+
+
+def _recv_exactly(conn, n):
+    data = b""
+    while len(data) < n:
+        chunk = conn.recv(n - len(data))
+        assert chunk, f"connection closed after {data!r}"
+        data += chunk
+    return data
+
+
+def _read_frame(conn):
+    """(first byte, payload) of a server frame: unmasked, under 126 bytes here."""
+    head = _recv_exactly(conn, 2)
+    assert head[1] < 126, head
+    return head[0], _recv_exactly(conn, head[1])
+
+
+def _upgrade(conn, key):
+    conn.sendall(b"GET /ws HTTP/1.1\r\nHost: board\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 b"Sec-WebSocket-Key: " + key + b"\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):
+        head += _recv_exactly(conn, 1)
+    return head.decode().split("\r\n")
+
+
+def test_websocket_echo_from_the_host(ws_app):
+    key = base64.b64encode(os.urandom(16))
+    with socket.create_connection(("127.0.0.1", ws_app.port), timeout=10) as conn:
+        lines = _upgrade(conn, key)
+        assert lines[0] == "HTTP/1.1 101 Switching Protocols"
+        accept = base64.b64encode(hashlib.sha1(key + GUID).digest()).decode()
+        assert f"Sec-WebSocket-Accept: {accept}" in lines
+        for message in ("hello, board", "Grüße"):
+            conn.sendall(_frame(0x1, message.encode()))
+            assert _read_frame(conn) == (0x81, message.encode())
+        conn.sendall(_frame(0x2, b"\x00\x01\x02"))             # bytes come back as bytes
+        assert _read_frame(conn) == (0x82, b"\x00\x01\x02")
+        conn.sendall(_frame(0x9, b"ping"))                      # Microdot answers a ping itself
+        assert _read_frame(conn) == (0x8a, b"ping")
+        conn.sendall(_frame(0x8, struct.pack("!H", 1000)))
+        assert _read_frame(conn) == (0x88, b"")                 # its close frame carries no status
+    assert request(ws_app, "GET", "/api/status")[0] == 200     # and it still serves
+
+
+@pytest.mark.parametrize("headers", [
+    {},                                                          # plain HTTP
+    {"Upgrade": "h2c", "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="},
+    {"Upgrade": "websocket", "Connection": "Upgrade"},           # no key
+])
+def test_websocket_bad_upgrade_is_a_bad_request(ws_app, headers):
+    assert request(ws_app, "GET", "/ws", headers=headers)[0] == 400
+    assert request(ws_app, "POST", "/ws")[0] == 405             # a GET route
+    assert request(ws_app, "GET", "/api/status")[0] == 200
+
+
+def test_websocket_echo_from_a_board(ws_app, mpremote, tmp_path):
+    """The lessons' board-side client, on a second virtual board, against the app."""
+    script = tmp_path / "ws.py"
+    script.write_text(f"""\
+import asyncio, wsclient
+async def main():
+    for message in ('hello', 'Grüße'):
+        echoed = await asyncio.wait_for(wsclient.websocket_echo('127.0.0.1', {ws_app.port}, message), 10)
+        print('echo', echoed, echoed == message)
+    try:
+        await asyncio.wait_for(wsclient.websocket_echo('127.0.0.1', {ws_app.port}, 'x', path='/api/status'), 10)
+    except ValueError as error:
+        print('refused', error)
+asyncio.run(main())
+""")
+    mpremote("cp", str(SNIPPETS / "common/wsclient.py"), ":")
+    output = mpremote("run", str(script), timeout=60).stdout
+    assert output.splitlines() == ["echo hello True", "echo Grüße True", "refused no WebSocket upgrade: b'HTTP/1.0 200 OK\\r\\n'"], output
 
 
 # -- in a browser: Debian's Chromium driven by Playwright (the `browser` fixture) ----
