@@ -33,6 +33,8 @@ APPS = {
     "microdot": App(("common/led.py", "common/static", "microdot/led_microdot.py"), "led_microdot",
                     "microdot"),
     "picoweb": App(("common/led.py", "common/static", "picoweb"), "led_picoweb", "picoweb"),
+    "tinyweb": App(("common/led.py", "common/static", "tinyweb/led_tinyweb.py"), "led_tinyweb", "tinyweb"),
+    "aioweb": App(("common/led.py", "common/static", "aioweb/led_aioweb.py"), "led_aioweb", "web"),
     "micropyserver": App(("common/led.py", "common/static", "micropyserver/led_micropyserver.py"),
                          "led_micropyserver", "micropyserver"),
 }

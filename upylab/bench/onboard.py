@@ -4,7 +4,8 @@
         prints ``BENCH ram <after import> <after app built>``: heap used
         (after gc.collect()) by importing the framework, then the app module
     upylab_bench.serve(app_module, port)
-        runs the app's ``serve()`` with a small monitor task beside it that
+        runs the app's ``serve()`` (or, for a blocking framework, its
+        ``start_thread()``) with a small monitor task beside it that
         reads one-letter commands from the serial line (no allocation while
         idle: ``ipoll`` and ``sleep_ms``):
         ``c`` gc.collect() and print ``BENCH mem <used> <free>``;
@@ -57,7 +58,12 @@ def serve(app, port=80):
     async def main():
         asyncio.create_task(_monitor())
         print('BENCH serving', port)
-        await module.serve(port)
+        if hasattr(module, 'serve'):
+            await module.serve(port)
+        else:                       # a blocking framework (micropyserver): its own thread
+            module.start_thread(port)
+            while True:
+                await asyncio.sleep(3600)
 
     try:
         asyncio.run(main())
