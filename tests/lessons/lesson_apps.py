@@ -10,7 +10,7 @@
                                         duration; yields the host's base URL
     request(base, method, path, ...)    one request from the host: (status, headers, body)
 
-Fetched frameworks go to one cache per test session (never the user's).
+Fetched frameworks go to the run's cache (the ``framework_cache`` fixture).
 """
 import contextlib
 import http.client
@@ -45,18 +45,6 @@ APPS = {
 INSTALL_TIMEOUT = 240
 START_TIMEOUT = 20          # seconds for the app to answer its first request
 HTTP_TIMEOUT = 10
-
-
-@pytest.fixture(scope="session")
-def lesson_cache(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("upylab-lesson-cache")
-    previous = os.environ.get("UPYLAB_CACHE_DIR")
-    os.environ["UPYLAB_CACHE_DIR"] = str(folder)
-    yield folder
-    if previous is None:
-        os.environ.pop("UPYLAB_CACHE_DIR", None)
-    else:
-        os.environ["UPYLAB_CACHE_DIR"] = previous
 
 
 @contextlib.contextmanager

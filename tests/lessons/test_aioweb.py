@@ -16,7 +16,7 @@ import struct
 
 import pytest
 
-from lesson_apps import (APPS, SNIPPETS, install_or_skip, lesson_cache, module_board,  # noqa: F401
+from lesson_apps import (APPS, SNIPPETS, install_or_skip, module_board,  # noqa: F401
                          raw_exchange, request, send, served)
 from upylab.board import pins
 
@@ -27,7 +27,7 @@ GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 @pytest.fixture(scope="module")
-def app_board(lesson_cache):
+def app_board(framework_cache):
     with module_board(HEAP) as board:
         install_or_skip("aioweb", board)
         send(board, *FILES)

@@ -6,35 +6,19 @@ page, clicks ON then OFF, and after each click the host reads GPIO 2 of
 the board and the page's own state text.  A framework that cannot be
 fetched here is skipped with the install tool's reason.
 """
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from lesson_apps import APPS, install_or_skip, lesson_cache, module_board, send, served  # noqa: F401
+from lesson_apps import APPS, install_or_skip, module_board, send, served  # noqa: F401
 from upylab.board import pins
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 PIN = 2
 
 pytestmark = pytest.mark.timeout(240)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium) "
-                    "or apt-get install chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize("framework", sorted(APPS))
-def test_on_and_off_buttons_switch_the_board_pin(framework, browser, lesson_cache):
+def test_on_and_off_buttons_switch_the_board_pin(framework, browser, framework_cache):
     files, module, heap = APPS[framework]
     with module_board(heap) as board:
         install_or_skip(framework, board)

@@ -10,7 +10,7 @@ import socket
 
 import pytest
 
-from lesson_apps import (APPS, SNIPPETS, install_or_skip, lesson_cache, module_board,  # noqa: F401
+from lesson_apps import (APPS, SNIPPETS, install_or_skip, module_board,  # noqa: F401
                          raw_exchange, request, send, served)
 from upylab.board import pins
 
@@ -20,7 +20,7 @@ FILES, MODULE, HEAP = APPS["micropyserver"]
 
 
 @pytest.fixture(scope="module")
-def app_board(lesson_cache):
+def app_board(framework_cache):
     with module_board(HEAP) as board:
         install_or_skip("micropyserver", board)
         send(board, *FILES)

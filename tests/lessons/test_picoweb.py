@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from lesson_apps import (APPS, SNIPPETS, install_or_skip, lesson_cache, module_board,  # noqa: F401
+from lesson_apps import (APPS, SNIPPETS, install_or_skip, module_board,  # noqa: F401
                          raw_exchange, request, send, served)
 
 pytestmark = pytest.mark.timeout(180)
@@ -18,7 +18,7 @@ FILES, MODULE, HEAP = APPS["picoweb"]
 
 
 @pytest.fixture(scope="module")
-def app_board(lesson_cache):
+def app_board(framework_cache):
     with module_board(HEAP) as board:
         install_or_skip("picoweb", board)
         send(board, *FILES)

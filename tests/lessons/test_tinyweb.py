@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from lesson_apps import (APPS, SNIPPETS, install_or_skip, lesson_cache, module_board,  # noqa: F401
+from lesson_apps import (APPS, SNIPPETS, install_or_skip, module_board,  # noqa: F401
                          raw_exchange, request, send, served)
 from upylab.board import pins
 
@@ -24,7 +24,7 @@ FILES, MODULE, HEAP = APPS["tinyweb"]
 
 
 @pytest.fixture(scope="module")
-def app_board(lesson_cache):
+def app_board(framework_cache):
     with module_board(HEAP) as board:
         install_or_skip("tinyweb", board)
         send(board, *FILES)
