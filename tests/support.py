@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from upylab.bench.line import Line  # noqa: F401  (moved into the package; tests import it from here)
+from upylab.board.line import Line  # noqa: F401  (the bench uses it too)
 from upylab.board import registry
 
 BIN = Path(sys.executable).parent

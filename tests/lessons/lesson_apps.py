@@ -3,7 +3,7 @@
     install_or_skip(framework, board)   ``upylab install`` as a user runs it; a
                                         framework that cannot be fetched here skips
                                         the test with the install tool's reason
-    send(board, *snippet_paths)         snippet files onto the board as the lesson's
+    send(board, *snippets)              snippet files or folders into the board's flash, as the lesson's
                                         ``%upylab send`` puts them (first folder dropped)
     module_board()                      a fresh virtual board for a module's tests
     served(board, module)               the app's run() on the board, for the test's
@@ -26,22 +26,16 @@ from pathlib import Path
 import pytest
 
 from support import BIN, stop_and_check
+from upylab.bench import apps
 from upylab.board import registry
 from upylab.install import cache, recipes
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "snippets"
-# Each lesson's reference app: the snippet files it sends, the module to run, the board's heap.
-APPS = {
-    "picoweb": (["common/led.py", "common/static/style.css", "picoweb/led_picoweb.py",
-                 "picoweb/templates/led.tpl"], "led_picoweb", "esp32"),
-    "micropyserver": (["common/led.py", "common/static/style.css",
-                       "micropyserver/led_micropyserver.py"], "led_micropyserver", "esp32"),
-    "tinyweb": (["common/led.py", "common/static/style.css", "tinyweb/led_tinyweb.py"],
-                "led_tinyweb", "esp32"),
-    "aioweb": (["common/led.py", "common/static/style.css", "aioweb/led_aioweb.py"],
-               "led_aioweb", "esp32"),
-}
+# Lessons 04-07's apps (snippets to send, module with run(), heap preset),
+# from the one table of reference apps.
+APPS = {framework: (apps.APPS[framework].snippets, apps.APPS[framework].module, "esp32")
+        for framework in ("picoweb", "micropyserver", "tinyweb", "aioweb")}
 INSTALL_TIMEOUT = 240
 START_TIMEOUT = 20          # seconds for the app to answer its first request
 HTTP_TIMEOUT = 10
@@ -82,22 +76,9 @@ def install_or_skip(framework, board, *options):
     return result.stdout
 
 
-def board_path(snippet: str) -> str:
-    """'picoweb/templates/led.tpl' -> 'templates/led.tpl' (as %upylab send does)."""
-    return snippet.split("/", 1)[1]
-
-
 def send(board, *snippets):
-    """Copy snippet files to the board, making their folders."""
-    args = []
-    folders = sorted({str(Path(board_path(s)).parent) for s in snippets} - {"."})
-    for folder in folders:
-        args += ["mkdir", f":{folder}", "+"]
-    for snippet in snippets:
-        args += ["cp", str(SNIPPETS / snippet), f":{board_path(snippet)}", "+"]
-    result = subprocess.run([str(BIN / "mpremote"), "connect", board.device, *args[:-1]],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stdout + result.stderr
+    """Snippet files or folders into the board's flash, where ``%upylab send`` puts them."""
+    apps.deploy(board.flash, snippets)
 
 
 def request(base, method, path, body=None, headers=None, timeout=HTTP_TIMEOUT):

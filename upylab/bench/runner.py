@@ -10,7 +10,7 @@ import re
 import time
 
 from upylab.bench import apps, load
-from upylab.bench.line import Line
+from upylab.board.line import Line
 from upylab.board import presets, registry
 
 START_TIMEOUT = 30.0

@@ -1,6 +1,7 @@
 """A board's serial line from the host, read with deadlines (never blocks for ever).
 
-Moved here from tests/support.py so the bench and the tests share it.
+What a person at a terminal does, for programs: the bench drives its
+on-board helper through it, and the tests drive the REPL.
 """
 import time
 
