@@ -6,7 +6,6 @@ whichever pytest loaded first.
 """
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from upylab.board.line import Line  # noqa: F401  (the bench uses it too)

@@ -9,7 +9,6 @@ with its fix; the exit status is 1 when there is any.
 import grp
 import os
 import stat
-import sys
 
 import serial.tools.list_ports
 

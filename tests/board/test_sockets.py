@@ -1,6 +1,5 @@
 """Board code binds and connects as on an ESP32; the host finds its servers; loopback unless --expose."""
 import socket
-import time
 from pathlib import Path
 
 import pytest

@@ -6,6 +6,9 @@
     send(board, *snippets)              snippet files or folders into the board's flash, as the lesson's
                                         ``%upylab send`` puts them (first folder dropped)
     module_board()                      a fresh virtual board for a module's tests
+    app_fixtures(framework)             a test module's fixtures for one app: app_board
+                                        (installed, served), board (LED off first), app
+                                        (its base URL)
     served(board, module)               the app's run() on the board, for the test's
                                         duration; yields the host's base URL
     request(base, method, path, ...)    one request from the host: (status, headers, body)
@@ -133,3 +136,30 @@ def served(board, module, call="run()"):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def app_fixtures(framework):
+    """``app_board, board, app = app_fixtures(ID)`` in a test module: its app
+    installed (or the module skipped with why) and served on one board for the
+    module; each test starts with the LED off."""
+    files, module, heap = APPS[framework]
+
+    @pytest.fixture(scope="module")
+    def app_board(framework_cache):
+        with module_board(heap) as board:
+            install_or_skip(framework, board)
+            send(board, *files)
+            with served(board, module) as base:
+                board.base = base
+                yield board
+
+    @pytest.fixture
+    def board(app_board):
+        request(app_board.base, "POST", "/led/off", body=b"")
+        return app_board
+
+    @pytest.fixture
+    def app(board):
+        return board.base
+
+    return app_board, board, app

@@ -16,36 +16,15 @@ import struct
 
 import pytest
 
-from lesson_apps import (APPS, SNIPPETS, install_or_skip, module_board,  # noqa: F401
-                         raw_exchange, request, send, served)
+from lesson_apps import SNIPPETS, app_fixtures, raw_exchange, request
 from upylab.board import pins
 
 pytestmark = pytest.mark.timeout(180)
 
-FILES, MODULE, HEAP = APPS["aioweb"]
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
-@pytest.fixture(scope="module")
-def app_board(framework_cache):
-    with module_board(HEAP) as board:
-        install_or_skip("aioweb", board)
-        send(board, *FILES)
-        with served(board, MODULE) as base:
-            board.base = base
-            yield board
-
-
-@pytest.fixture
-def board(app_board):
-    """The module's board, its LED off again before each test."""
-    request(app_board.base, "POST", "/led/off", body=b"")
-    return app_board
-
-
-@pytest.fixture
-def app(board):
-    return board.base
+app_board, board, app = app_fixtures("aioweb")
 
 
 def test_page(app):

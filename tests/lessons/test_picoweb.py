@@ -9,34 +9,11 @@ import json
 
 import pytest
 
-from lesson_apps import (APPS, SNIPPETS, install_or_skip, module_board,  # noqa: F401
-                         raw_exchange, request, send, served)
+from lesson_apps import SNIPPETS, app_fixtures, raw_exchange, request
 
 pytestmark = pytest.mark.timeout(180)
 
-FILES, MODULE, HEAP = APPS["picoweb"]
-
-
-@pytest.fixture(scope="module")
-def app_board(framework_cache):
-    with module_board(HEAP) as board:
-        install_or_skip("picoweb", board)
-        send(board, *FILES)
-        with served(board, MODULE) as base:
-            board.base = base
-            yield board
-
-
-@pytest.fixture
-def board(app_board):
-    """The module's board, its LED off again before each test."""
-    request(app_board.base, "POST", "/led/off", body=b"")
-    return app_board
-
-
-@pytest.fixture
-def app(board):
-    return board.base
+app_board, board, app = app_fixtures("picoweb")
 
 
 def test_page_is_the_template_with_the_led_state(app):

@@ -57,7 +57,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from upylab.bench import apps, load, runner
-from upylab.board import presets, registry
+from upylab.board import registry
 from upylab.catalog import tables
 from upylab.errors import UpylabError
 from upylab.install import cache, mpy, recipes

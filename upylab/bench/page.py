@@ -51,7 +51,6 @@ def measured_section(catalog) -> str:
     order = [row["id"] for row in catalog.frameworks.rows]
     for framework, metrics in sorted(by_framework.items(),
                                      key=lambda item: order.index(item[0]) if item[0] in order else 99):
-        first = meta[framework]
         label = f'<td><a href="#fw-{html.escape(framework)}">{html.escape(framework)}</a></td>'
         if "skipped" in metrics:
             reason = metrics["skipped"]["note"].split("; ")[0]   # the why, without local paths

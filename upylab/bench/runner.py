@@ -7,7 +7,6 @@
     smallest_heap(...)     bisection over heap sizes with heap_check
 """
 import re
-import time
 
 from upylab.bench import apps, load
 from upylab.board.line import Line

@@ -6,7 +6,6 @@ patches and returns ``{path under /lib: bytes}``.  The cache is only
 read: upstream stays untouched there, patches are applied in memory.
 """
 import fnmatch
-import io
 import re
 import tarfile
 import zipfile

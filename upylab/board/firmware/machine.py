@@ -8,7 +8,6 @@
 # so the handle keeps pointing at the host's file.
 from umachine import *  # noqa: F401,F403
 from os import getenv as _getenv, system as _system
-import sys as _sys
 import time as _time
 
 _pins = open(_getenv("UPYLAB_PINS"), "r+b")
