@@ -12,7 +12,9 @@ def test_free_heap_after_boot_matches_the_boards_figure(state_dir, preset):
         free = int(run_mpremote(record.device, "exec", "import gc; gc.collect(); print(gc.mem_free())").stdout)
     finally:
         stop_and_check(preset)
-    assert abs(free - presets.PRESETS[preset]) / presets.PRESETS[preset] < 0.05
+    # MicroPython's GC scans the C stack conservatively: a stale pointer can
+    # keep a few KB of garbage alive, so the figure moves by that much.
+    assert abs(free - presets.PRESETS[preset]) < max(0.05 * presets.PRESETS[preset], 4096)
 
 
 def test_memory_error_surfaces_as_on_the_board(state_dir):
