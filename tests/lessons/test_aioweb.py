@@ -8,7 +8,6 @@ WebSocket echo (from the host, as a browser would use it), and that it is
 asyncio: a client that sends nothing does not hold the others up.
 """
 import base64
-import hashlib
 import json
 import os
 import socket
@@ -16,12 +15,12 @@ import struct
 
 import pytest
 
+from wsframes import accept_for, frame, read_frame, upgrade
 from lesson_apps import SNIPPETS, app_fixtures, raw_exchange, request
 from upylab.board import pins
 
 pytestmark = pytest.mark.timeout(180)
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 app_board, board, app = app_fixtures("aioweb")
@@ -107,47 +106,20 @@ def test_bad_request_is_400(app, data):
     assert request(app, "GET", "/api/status")[0] == 200       # and the server still serves
 
 
-def _frame(opcode, payload, mask=b"\x11\x22\x33\x44"):
-    """A client's frame (masked, as RFC 6455 requires), payload under 126 bytes."""
-    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-    return struct.pack("!BB", 0x80 | opcode, 0x80 | len(payload)) + mask + masked
-
-
-def _read_frame(client):
-    head = _recv_exactly(client, 2)
-    assert head[1] < 126, head                          # the server's frames are not masked
-    return head[0], _recv_exactly(client, head[1])
-
-
-def _recv_exactly(client, n):
-    data = b""
-    while len(data) < n:
-        chunk = client.recv(n - len(data))
-        assert chunk, f"connection closed after {data!r}"
-        data += chunk
-    return data
-
-
 def test_websocket_echo_from_the_host(app):
     host, port = app[len("http://"):].split(":")
     key = base64.b64encode(os.urandom(16))
     with socket.create_connection((host, int(port)), timeout=10) as client:
-        client.sendall(b"GET /ws HTTP/1.1\r\nHost: board\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                       b"Sec-WebSocket-Key: " + key + b"\r\nSec-WebSocket-Version: 13\r\n\r\n")
-        head = b""
-        while not head.endswith(b"\r\n\r\n"):
-            head += _recv_exactly(client, 1)
-        lines = head.decode().split("\r\n")
+        lines = upgrade(client, key)
         assert lines[0] == "HTTP/1.1 101 Switching Protocols"
-        accept = base64.b64encode(hashlib.sha1(key + GUID).digest()).decode()
-        assert f"Sec-WebSocket-Accept: {accept}" in lines
+        assert f"Sec-WebSocket-Accept: {accept_for(key)}" in lines
         for message in ("hello, board", "Grüße"):
-            client.sendall(_frame(0x1, message.encode()))
-            assert _read_frame(client) == (0x81, message.encode())
-        client.sendall(_frame(0x2, b"\x00\x01\x02"))
-        assert _read_frame(client) == (0x82, b"\x00\x01\x02")
-        client.sendall(_frame(0x8, struct.pack("!H", 1000)))
-        assert _read_frame(client) == (0x88, struct.pack("!H", 1000))
+            client.sendall(frame(0x1, message.encode()))
+            assert read_frame(client) == (0x81, message.encode())
+        client.sendall(frame(0x2, b"\x00\x01\x02"))
+        assert read_frame(client) == (0x82, b"\x00\x01\x02")
+        client.sendall(frame(0x8, struct.pack("!H", 1000)))
+        assert read_frame(client) == (0x88, struct.pack("!H", 1000))
 
 
 def test_websocket_route_refuses_plain_http(app):

@@ -8,7 +8,6 @@ host with a plain socket, as a browser would, and from a second board with
 the lessons' client (snippets/common/wsclient.py).
 """
 import base64
-import hashlib
 import http.client
 import json
 import os
@@ -19,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from upylab.board import pins
+from wsframes import accept_for, frame, read_frame, upgrade
 
 pytestmark = [pytest.mark.board, pytest.mark.timeout(300)]
 SNIPPETS = Path(__file__).resolve().parents[2] / "snippets"
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"    # RFC 6455's, for Sec-WebSocket-Accept
 
 
 def request(app, method, path, body=None, headers=None):
@@ -145,53 +144,21 @@ def ws_app(app):
     return app
 
 
-def _frame(opcode, payload, mask=b"\x11\x22\x33\x44"):
-    """A client's frame (masked, as RFC 6455 requires), payload under 126 bytes."""
-    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-    return struct.pack("!BB", 0x80 | opcode, 0x80 | len(payload)) + mask + masked
-
-
-def _recv_exactly(conn, n):
-    data = b""
-    while len(data) < n:
-        chunk = conn.recv(n - len(data))
-        assert chunk, f"connection closed after {data!r}"
-        data += chunk
-    return data
-
-
-def _read_frame(conn):
-    """(first byte, payload) of a server frame: unmasked, under 126 bytes here."""
-    head = _recv_exactly(conn, 2)
-    assert head[1] < 126, head
-    return head[0], _recv_exactly(conn, head[1])
-
-
-def _upgrade(conn, key):
-    conn.sendall(b"GET /ws HTTP/1.1\r\nHost: board\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                 b"Sec-WebSocket-Key: " + key + b"\r\nSec-WebSocket-Version: 13\r\n\r\n")
-    head = b""
-    while not head.endswith(b"\r\n\r\n"):
-        head += _recv_exactly(conn, 1)
-    return head.decode().split("\r\n")
-
-
 def test_websocket_echo_from_the_host(ws_app):
     key = base64.b64encode(os.urandom(16))
     with socket.create_connection(("127.0.0.1", ws_app.port), timeout=10) as conn:
-        lines = _upgrade(conn, key)
+        lines = upgrade(conn, key)
         assert lines[0] == "HTTP/1.1 101 Switching Protocols"
-        accept = base64.b64encode(hashlib.sha1(key + GUID).digest()).decode()
-        assert f"Sec-WebSocket-Accept: {accept}" in lines
+        assert f"Sec-WebSocket-Accept: {accept_for(key)}" in lines
         for message in ("hello, board", "Grüße"):
-            conn.sendall(_frame(0x1, message.encode()))
-            assert _read_frame(conn) == (0x81, message.encode())
-        conn.sendall(_frame(0x2, b"\x00\x01\x02"))             # bytes come back as bytes
-        assert _read_frame(conn) == (0x82, b"\x00\x01\x02")
-        conn.sendall(_frame(0x9, b"ping"))                      # Microdot answers a ping itself
-        assert _read_frame(conn) == (0x8a, b"ping")
-        conn.sendall(_frame(0x8, struct.pack("!H", 1000)))
-        assert _read_frame(conn) == (0x88, b"")                 # its close frame carries no status
+            conn.sendall(frame(0x1, message.encode()))
+            assert read_frame(conn) == (0x81, message.encode())
+        conn.sendall(frame(0x2, b"\x00\x01\x02"))             # bytes come back as bytes
+        assert read_frame(conn) == (0x82, b"\x00\x01\x02")
+        conn.sendall(frame(0x9, b"ping"))                      # Microdot answers a ping itself
+        assert read_frame(conn) == (0x8a, b"ping")
+        conn.sendall(frame(0x8, struct.pack("!H", 1000)))
+        assert read_frame(conn) == (0x88, b"")                 # its close frame carries no status
     assert request(ws_app, "GET", "/api/status")[0] == 200     # and it still serves
 
 
