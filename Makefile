@@ -6,6 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.upylab-installed
 CHROMIUM := /usr/bin/chromium
+# Upstream files beside the clone (this project's CI has them; GitHub itself
+# is unreachable there): installs and tests take the GitHub-only frameworks
+# from it. A UPYLAB_MIRROR set by the caller wins.
+SHARED_MIRROR := $(abspath ../shared/mirror)
+ifneq ($(wildcard $(SHARED_MIRROR)/manifest.csv),)
+export UPYLAB_MIRROR ?= $(SHARED_MIRROR)
+endif
 
 .PHONY: setup lab test test-notebooks browser clean
 

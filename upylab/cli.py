@@ -15,11 +15,13 @@ from upylab.errors import UpylabError
 COMMANDS = (
     "upylab.board.cli",
     "upylab.install.cli",
+    "upylab.install.bundle",
     "upylab.doctor",
     "upylab.kernel.cli",
     "upylab.catalog.cli",
     "upylab.bench.cli",
     "upylab.lab",
+    "upylab.lessons",
 )
 
 

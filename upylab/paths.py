@@ -2,16 +2,20 @@
 
 Each location can be moved with an environment variable so tests, CI and
 classrooms can keep boards and caches apart (``UPYLAB_STATE_DIR``,
-``UPYLAB_CACHE_DIR``).
+``UPYLAB_CACHE_DIR``); ``UPYLAB_MIRROR`` lists folders to install from
+when the network is slow or absent (a class bundle, ``../shared/mirror``).
 """
 import os
 from pathlib import Path
 
 
+STATE_ENV = "UPYLAB_STATE_DIR"
+
+
 def state_dir() -> Path:
     """Running boards' records, serial links and default flash folders."""
-    if "UPYLAB_STATE_DIR" in os.environ:
-        return Path(os.environ["UPYLAB_STATE_DIR"])
+    if STATE_ENV in os.environ:
+        return Path(os.environ[STATE_ENV])
     base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
     return Path(base) / "upylab"
 
@@ -22,3 +26,15 @@ def cache_dir() -> Path:
         return Path(os.environ["UPYLAB_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "upylab"
+
+
+MIRROR_ENV = "UPYLAB_MIRROR"
+
+
+def mirror_dirs() -> list[Path]:
+    """Folders of upstream files (``upylab bundle`` layout), from ``UPYLAB_MIRROR``.
+
+    A path list, like ``PATH``; empty entries are ignored.
+    """
+    value = os.environ.get(MIRROR_ENV, "")
+    return [Path(entry) for entry in value.split(os.pathsep) if entry.strip()]

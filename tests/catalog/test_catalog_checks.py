@@ -6,20 +6,25 @@ traceback.  The real data must pass.
 """
 import pytest
 
-from catalog_helpers import read_rows, run_cli, set_cell, write_rows
+from catalog_helpers import DATA, read_rows, run_cli, set_cell, write_rows
 from upylab.catalog import checks, tables
+
+
+# The one line a valid catalog gives: its counts, from the data itself.
+VALID = (f"catalog OK: {len(read_rows(DATA / 'frameworks.csv')) - 1} frameworks, "
+         f"{len(read_rows(DATA / 'corrections.csv')) - 1} corrections")
 
 
 def test_the_real_data_passes(capsys):
     status, out, err = run_cli(capsys, "catalog", "--check")
     assert status == 0, out
-    assert out[0] == "catalog OK: 6 frameworks, 12 corrections"
+    assert out[0] == VALID
 
 
 def test_every_catalog_row_has_its_lesson_and_snippets(capsys):
     """All the survey's rows have lessons now: a row without one fails."""
     status, out, _ = run_cli(capsys, "catalog", "--check", "--require-lessons")
-    assert (status, out) == (0, ["catalog OK: 6 frameworks, 12 corrections"])
+    assert (status, out) == (0, [VALID])
 
 
 def frameworks(folder, row_id, column, value):
@@ -65,7 +70,7 @@ CASES = {
     "duplicate id": (frameworks, ("picoweb", "id", "tinyweb"),
                      "data/frameworks.csv:5:id: primary-key: the same as in the row at position 4"),
     "unknown id": (corrections, ("aioweb", "send_file", "id", "aioweb2"),
-                   "data/corrections.csv:13:id: foreign-key: for \"id\": values \"aioweb2\" not found"
+                   "data/corrections.csv:14:id: foreign-key: for \"id\": values \"aioweb2\" not found"
                    " in the lookup table \"frameworks\" as \"id\""),
     "missing framework": (drop_framework, ("aioweb",),
                           "data/survey.csv:7:id: missing-framework: survey row 'aioweb' has no row in data/frameworks.csv"),
@@ -94,7 +99,7 @@ CASES = {
                               " '2021-01' and data/corrections.csv has no row for it"),
     "needless correction": (add_correction, ("tinyweb", "created", "2017-Dec", "2017-12", "contradicted",
                                              "https://github.com/belyalov/tinyweb", "same"),
-                            "data/corrections.csv:14:catalog_value: needless-correction: the survey already says '2017-12'"),
+                            "data/corrections.csv:15:catalog_value: needless-correction: the survey already says '2017-12'"),
 }
 
 
@@ -160,4 +165,4 @@ def test_a_correction_needs_a_survey_row(data_copy, capsys):
     add_correction(data_copy, "nanoweb", "async", "uasyncio", "asyncio", "newer", "https://example.org", "x")
     status, out, _ = run_cli(capsys, "catalog", "--check", "--data", str(data_copy))
     assert status == 1
-    assert "data/corrections.csv:14:survey_value: survey-mismatch: data/survey.csv has no row 'nanoweb'" in out
+    assert "data/corrections.csv:15:survey_value: survey-mismatch: data/survey.csv has no row 'nanoweb'" in out

@@ -87,8 +87,21 @@ def test_a_corrected_cell_shows_both_values_and_links_its_evidence(page):
     assert cell.locator("del.survey").inner_text() == correction["survey_value"]
     cell.locator("a.evidence").click()
     assert page.evaluate("location.hash") == "#fix-micropyserver-updated"
-    target = page.locator("#fix-micropyserver-updated a")
-    assert target.get_attribute("href") == correction["evidence"]
+    assert page.locator("#fix-micropyserver-updated").is_visible()
+
+
+def test_every_correction_shows_its_evidence_whole(page):
+    """A command to rerun is shown as code, a URL as a link to it."""
+    with (DATA / "corrections.csv").open(encoding="utf-8", newline="") as stream:
+        corrections = list(csv.DictReader(stream))
+    for correction in corrections:
+        target = page.locator(f"#fix-{correction['id']}-{correction['field']}")
+        evidence = correction["evidence"]
+        if evidence.startswith("$ "):
+            assert target.locator("code").inner_text() == evidence
+        else:
+            links = target.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+            assert links == evidence.split()
 
 
 def test_the_page_is_self_contained(tmp_path, capsys):

@@ -9,7 +9,7 @@ from install_helpers import upylab
 @pytest.mark.board
 def test_doctor_reports_a_virtual_board_fully(fetched, board):
     fetched("picoweb")
-    assert upylab("install", "picoweb", "--mpy", "--board", board.name).returncode == 0
+    assert upylab("install", "picoweb", "--board", board.name).returncode == 0
     result = upylab("doctor", "--board", board.name, timeout=60)
     out = result.stdout
     assert result.returncode == 0, out + result.stderr

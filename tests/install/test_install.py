@@ -14,10 +14,12 @@ from install_helpers import leftovers, lib_snapshot, upylab
 
 pytestmark = pytest.mark.board
 
+INSTALLABLE = [framework for framework in recipes.framework_ids() if recipes.parts_for(framework)]
 GITHUB_ONLY = [framework for framework, source in recipes.catalog().items()
                if source.startswith("github:")]
-# Where every network fetch fails at once, so only the cache can serve.
-NO_NETWORK = {"PIP_INDEX_URL": "http://127.0.0.1:9/simple", "PIP_FIND_LINKS": "",
+# Where every network fetch fails at once and no mirror is set, so only the
+# cache (or a --mirror given by the test) can serve.
+NO_NETWORK = {"UPYLAB_MIRROR": "", "PIP_INDEX_URL": "http://127.0.0.1:9/simple", "PIP_FIND_LINKS": "",
               "PIP_EXTRA_INDEX_URL": "", "PIP_CONFIG_FILE": os.devnull,
               "https_proxy": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
               "http_proxy": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
@@ -33,32 +35,34 @@ def declared_files(framework):
     return [pattern for part in recipes.parts_for(framework) for pattern in part.files]
 
 
-@pytest.mark.parametrize("framework, heap_fixture", [
-    ("microdot", "big_board"),   # its source does not fit the esp32 preset: see test_mpy
-    ("picoweb", "board"),
-])
-def test_pypi_framework_installs_and_imports(framework, heap_fixture, fetched, request):
+@pytest.mark.parametrize("framework", INSTALLABLE)
+def test_framework_installs_as_mpy_and_imports(framework, fetched, board):
+    """Every framework, as a user installs it: .mpy by default (as mip does), on an
+    ESP32-sized heap, only the files the board needs."""
     fetched(framework)
-    board = request.getfixturevalue(heap_fixture)
     out = ok(upylab("install", framework, "--board", board.name))
-    module = recipes.import_name(recipes.parts_for(framework))
-    pin = recipes.parts_for(framework)[0].pin
-    assert re.search(rf"{framework}: import {module} OK on the board: version {re.escape(pin)}",
-                     out), out
+    parts = recipes.parts_for(framework)
+    module = recipes.import_name(parts)
+    version = parts[0].pin if parts[0].kind == "pypi" else parts[0].pin[:12]
+    assert re.search(rf"{framework}: import {module} OK on the board \(mpy\): version "
+                     rf"{re.escape(version)}", out), out
     installed = set(lib_snapshot(board))
     expected = {path for path in installed if not path.startswith(".upylab/")}
+    assert expected and all(path.endswith(".mpy") or not path.endswith(".py")
+                            for path in expected), expected
     for pattern in declared_files(framework):
-        assert any(Path(path).match(pattern) for path in expected), (pattern, expected)
-    # Only what the board needs: no stubs, no CPython adapters, no packaging files.
+        compiled = re.sub(r"\.py$", ".mpy", pattern)
+        assert any(Path(path).match(compiled) for path in expected), (compiled, expected)
+    # Only what the board needs: no stubs, no CPython adapters, no packaging files, no licences.
     assert not [path for path in expected if path.endswith((".pyi", "PKG-INFO", ".txt"))
-                or "asgi" in path or "wsgi" in path or "egg-info" in path]
+                or "asgi" in path or "wsgi" in path or "egg-info" in path or "LICENSE" in path]
     assert f".upylab/{framework}.json" in installed
     assert leftovers(board) == []
 
 
 def test_patch_is_applied_and_upstream_cache_untouched(fetched, board):
     fetched("picoweb")
-    ok(upylab("install", "picoweb", "--board", board.name))
+    ok(upylab("install", "picoweb", "--source", "--board", board.name))
     installed = (Path(board.flash) / "lib" / "picoweb" / "__init__.py").read_text()
     assert "import asyncio\n" in installed and "uasyncio" not in installed
     part = recipes.parts_for("picoweb")[0]
@@ -79,9 +83,9 @@ def test_second_install_is_a_no_op_from_cache(fetched, board):
     assert after == before
 
 
-def test_mpy_installs_compiled_files_and_reports_sizes(fetched, board):
+def test_compare_reports_both_forms(fetched, board):
     fetched("microdot")
-    out = ok(upylab("install", "microdot", "--mpy", "--board", board.name))
+    out = ok(upylab("install", "microdot", "--compare", "--board", board.name))
     files = lib_snapshot(board)
     package = [path for path in files if path.startswith("microdot/")]
     assert package and all(path.endswith(".mpy") for path in package), package
@@ -89,17 +93,32 @@ def test_mpy_installs_compiled_files_and_reports_sizes(fetched, board):
     compiled = re.search(r"microdot: \.mpy\s+(\d+)\s+(\d+) B\s+(\d+) B", out)
     assert source and compiled, out
     assert int(compiled[2]) < int(source[2])
-    assert source[3]  # a RAM figure, or why the source form could not be imported
-    assert "import microdot OK on the board: version 2.7.0" in out
+    # On an ESP32-sized heap Microdot's source does not compile: said as what it is.
+    assert source[3] == "does not fit: MemoryError while importing (this is why .mpy)", out
+    assert "import microdot OK on the board (mpy): version 2.7.0" in out
     # The .mpy matches the board's format: it imported, and says which it is.
     assert ".mpy v6.3" in out
+    assert leftovers(board) == []
+
+
+def test_source_that_does_not_fit_names_the_fix(fetched, board):
+    fetched("microdot")
+    (Path(board.flash) / "lib" / "keep.py").write_text("KEEP = 1\n")
+    before = lib_snapshot(board)
+    result = upylab("install", "microdot", "--source", "--board", board.name)
+    assert result.returncode == 2, result
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1 and "Traceback" not in message, message
+    assert "MemoryError" in message and "/lib is back as it was" in message
+    assert "install it as .mpy (without --source)" in message
+    assert lib_snapshot(board) == before
 
 
 def test_mpy_replaces_a_source_install(fetched, big_board):
     fetched("picoweb")
-    ok(upylab("install", "picoweb", "--board", big_board.name))
+    ok(upylab("install", "picoweb", "--source", "--board", big_board.name))
     assert "picoweb/__init__.py" in lib_snapshot(big_board)
-    out = ok(upylab("install", "picoweb", "--mpy", "--board", big_board.name))
+    out = ok(upylab("install", "picoweb", "--compare", "--board", big_board.name))
     files = lib_snapshot(big_board)
     assert "picoweb/__init__.mpy" in files and "picoweb/__init__.py" not in files
     assert "ulogging.mpy" in files and "ulogging.py" not in files  # no stale .py shadows it
@@ -116,19 +135,11 @@ def test_offline_uncached_github_framework_fails_clearly(framework, framework_ca
     assert result.returncode == 2, result
     message = result.stderr.strip()
     assert len(message.splitlines()) == 1, message
-    assert framework in message and "--offline" in message
-    assert f"upylab install {framework}" in message and "nothing was copied" in message
+    assert framework in message and "--offline" in message and "no mirror is given" in message
+    assert "upylab bundle" in message and "nothing was copied" in message
     assert "Traceback" not in result.stderr
     assert lib_snapshot(board) == before
     assert leftovers(board) == []
-
-
-@pytest.mark.parametrize("framework", GITHUB_ONLY)
-def test_github_framework_installs_and_imports(framework, fetched, big_board):
-    fetched(framework)  # skips here, offline: GitHub is unreachable
-    out = ok(upylab("install", framework, "--board", big_board.name))
-    module = recipes.import_name(recipes.parts_for(framework))
-    assert f"import {module} OK on the board" in out
 
 
 def _start_slow_install(board, framework):
@@ -181,4 +192,4 @@ def test_interrupted_install_leaves_lib_unchanged(how, fetched, big_board):
     if how == "killed":
         assert "removed files of an interrupted install" in out
     assert leftovers(big_board) == []
-    assert "microdot/microdot.py" in lib_snapshot(big_board)
+    assert "microdot/microdot.mpy" in lib_snapshot(big_board)

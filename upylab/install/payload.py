@@ -55,9 +55,11 @@ def select(part: Part, artifact: Path) -> dict:
 
 
 def build(parts: list[Part], artifacts: dict) -> dict:
-    """``{path under /lib: bytes}`` for all parts, patched."""
+    """``{path under /lib: bytes}`` for all parts, patched (licences stay off the board)."""
     files = {}
     for part in parts:
+        if not part.for_board:
+            continue
         chosen = select(part, artifacts[part])
         for patch in part.patches:
             apply_patch(recipes.patch_path(part.id, patch), chosen, part.id)

@@ -1,7 +1,8 @@
 """The install recipes: ``data/install.csv`` read into ``Part`` records.
 
 Each framework (an ``id`` of ``data/frameworks.csv``) has one or more
-parts, each one artifact with its own pin and sha256:
+parts, each one artifact with its own pin and sha256 (always given: the
+bytes are checked wherever they come from):
 
 * ``source``: ``pypi:NAME`` or ``github:OWNER/REPO``;
 * ``fetch``: ``pip`` (``pip download``), ``sdist`` (an old upip-format
@@ -13,7 +14,11 @@ parts, each one artifact with its own pin and sha256:
 * ``patches``: files in ``data/patches/<id>/`` applied, in order, to
   those members (paths relative to ``/lib``);
 * ``import``: on the framework's first part, the module whose import
-  proves the install.
+  proves the install;
+* ``role``: ``framework`` or ``dependency`` (files for ``/lib``), or
+  ``license``: a GitHub repository's licence, fetched and bundled with
+  the files taken from it (its terms ask copies to carry it) but never
+  sent to the board, so it lists no files.
 
 A framework whose catalog ``install`` column says ``builtin:MODULE``
 needs nothing installed.
@@ -27,7 +32,7 @@ from upylab.errors import UpylabError
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 FETCHES = ("pip", "sdist", "raw")
-ROLES = ("framework", "dependency")
+ROLES = ("framework", "dependency", "license")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
@@ -47,6 +52,10 @@ class Part:
     patches: tuple
     import_name: str
     notes: str
+
+    @property
+    def for_board(self) -> bool:
+        return self.role != "license"
 
     @property
     def kind(self) -> str:
@@ -81,14 +90,13 @@ def _check(row: dict, line: int) -> Part:
                           "pip or sdist for pypi: ones")
     if row["role"] not in ROLES:
         raise UpylabError(f"{where}: role must be one of {', '.join(ROLES)}")
-    if row["sha256"] and not _SHA256.match(row["sha256"]):
-        raise UpylabError(f"{where}: sha256 must be 64 lowercase hex digits")
-    if not row["sha256"] and row["fetch"] != "raw":
-        raise UpylabError(f"{where}: a PyPI artifact needs its sha256")
+    if not _SHA256.match(row["sha256"]):
+        raise UpylabError(f"{where}: sha256 must be the artifact's, 64 lowercase hex digits")
     if row["fetch"] == "raw" and not _COMMIT.match(row["pin"]):
         raise UpylabError(f"{where}: a GitHub pin must be a full 40-digit commit")
-    if not _split(row["files"]):
-        raise UpylabError(f"{where}: files is empty")
+    if (row["role"] == "license") != (not _split(row["files"])):
+        raise UpylabError(f"{where}: files lists what goes to /lib: empty for a license "
+                          "part, and only there")
     return Part(
         id=row["id"], part=row["part"], role=row["role"], source=source,
         fetch=row["fetch"], pin=row["pin"], artifact=row["artifact"], sha256=row["sha256"],

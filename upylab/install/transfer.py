@@ -260,13 +260,14 @@ class Board:
         return sizes == list(manifest["sizes"].values())
 
     def write_tree(self, root: str, files: dict, description: str):
-        """Write ``{path: bytes}`` under ``root`` on the board, with a progress bar."""
+        """Write ``{path: bytes}`` under ``root`` on the board, with a progress bar
+        (on a terminal only: piped or captured output gets no redrawn lines)."""
         size = chunk_size()
         folders = sorted({f"{root}/{path}".rsplit("/", 1)[0] for path in files})
         self.run("\n".join(f"_u_mkdirs({folder!r})" for folder in folders) or "pass")
         total = sum(len(data) for data in files.values())
         with tqdm(total=total, unit="B", unit_scale=True, desc=description, leave=True,
-                  dynamic_ncols=True) as bar:
+                  dynamic_ncols=True, disable=None) as bar:
             for path, data in files.items():
                 self.run(f"_f = open({root + '/' + path!r}, 'wb')\n_w = _f.write")
                 for start in range(0, len(data), size):

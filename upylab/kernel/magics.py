@@ -7,7 +7,8 @@ files on the board.  ``%upylab`` does these, on the board the kernel is
 connected to:
 
     %upylab row ID                  the framework's row: survey value and ours
-    %upylab install ID [--mpy]      upylab install, onto the connected board
+    %upylab install ID [--source|--compare]
+                                    upylab install, onto the connected board
     %upylab url [PORT] [PATH]       the URL of the board's server, for a browser
     %upylab send PATH...            snippet files (under snippets/) onto the board
     %upylab show FILE [NAME]        a snippet file, or one of its functions
@@ -66,8 +67,10 @@ def parser() -> argparse.ArgumentParser:
     install = commands.add_parser("install", add_help=False,
                                   help="install a framework onto the connected board")
     install.add_argument("framework")
-    install.add_argument("--mpy", action="store_true", help="precompiled, for small heaps")
-    install.add_argument("--offline", action="store_true", help="from the cache only")
+    form = install.add_mutually_exclusive_group()
+    form.add_argument("--source", action="store_true", help=".py instead of .mpy")
+    form.add_argument("--compare", action="store_true", help="sizes and RAM as .mpy and source")
+    install.add_argument("--offline", action="store_true", help="from the cache and mirrors only")
     url = commands.add_parser("url", add_help=False, help="the board server's URL")
     url.add_argument("port", nargs="?", type=int, default=80)
     url.add_argument("path", nargs="?", default="/")
@@ -100,7 +103,7 @@ def run(kernel, percentline: str):
             send_file(kernel, source, destination)
             kernel.say(f"sent {source.relative_to(snippets_dir())} -> /{destination}\n")
     elif options.command == "install":
-        install(kernel, options.framework, options.mpy, options.offline)
+        install(kernel, options.framework, options.source, options.compare, options.offline)
 
 
 # -- row ----------------------------------------------------------------------
@@ -239,7 +242,7 @@ def board_url(kernel, port: int = 80, path: str = "/") -> str:
     return f"http://{address}{'' if port == 80 else f':{port}'}{path}"
 
 
-def install(kernel, framework: str, mpy: bool, offline: bool):
+def install(kernel, framework: str, source: bool, compare: bool, offline: bool):
     """``upylab install`` through its Python API, on the kernel's board.
 
     The kernel holds the port exclusively, so it lets go of it for the
@@ -248,13 +251,12 @@ def install(kernel, framework: str, mpy: bool, offline: bool):
     from upylab.install import cli as install_cli
     target = _connected(kernel)
     baud = kernel.dc.workingserial.baudrate
-    arguments = argparse.Namespace(frameworks=[framework], all=False, board=target.device,
-                                   mpy=mpy, offline=offline)
     stream = _Say(kernel)
     kernel.dc.disconnect()
     try:
         with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
-            install_cli.run(arguments)
+            install_cli.install([framework], target.device, form="py" if source else "mpy",
+                                compare=compare, offline=offline)
     except UpylabError as error:
         raise MagicError(str(error), "InstallError") from None
     finally:
