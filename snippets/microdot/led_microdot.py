@@ -9,6 +9,7 @@ Microdot's extensions: a WebSocket at /ws that echoes every message
     app                     the Microdot application
     run(port=80)            serve until Ctrl-C (app.run), then close the socket
     await serve(port=80)    the same as an asyncio task (until cancelled)
+    await close_server()    close what an interrupted app.run() left open
 """
 import asyncio
 
@@ -83,10 +84,11 @@ def run(port=80):
         app.run(port=port)
     finally:
         if app.server is not None:
-            asyncio.run(_close_server())
+            asyncio.run(close_server())
 
 
-async def _close_server():
+async def close_server():
+    """Close the server an interrupted app.run() left open (run() does it itself)."""
     app.shutdown()                        # cancels the server task: it closes its socket
     await app.server.wait_closed()
 
