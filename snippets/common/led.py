@@ -6,14 +6,14 @@ state, so a short look at the body tells ON from OFF) and the status
 object.  The frameworks differ in everything else: routing, parsing,
 responses.
 
-    led.switch(state)'on', 'off' or 'toggle'; False for anything else
-    led.status()     {'led': 0 or 1, 'pin': 2}
-    led.page()       the LED page, as a str of HTML
+    led.switch(state)   'on', 'off' or 'toggle'; False for anything else
+    led.status()        {'led': 0 or 1, 'pin': 2}
+    led.page()          the LED page, as a str of HTML
     led.greeting(name)  'Hello, NAME!' (the query-string route's answer)
 """
 from machine import Pin
 
-PIN = 2   # the blue LED of an ESP32 DevKit
+PIN = 2   # the blue LED of many ESP32 DevKits; Espressif's DevKitC has none (see lesson 00)
 _led = Pin(PIN, Pin.OUT, value=0)
 
 PAGE = """<!DOCTYPE html><title>LED is %s</title>

@@ -7,9 +7,12 @@ Microdot's extensions: a WebSocket at /ws that echoes every message
 (microdot.websocket; the board's client is snippets/common/wsclient.py).
 
     app                     the Microdot application
-    run(port=80)            serve until Ctrl-C (app.run)
+    run(port=80)            serve until Ctrl-C (app.run), then close the socket
     await serve(port=80)    the same as an asyncio task (until cancelled)
+    await close_server()    close what an interrupted app.run() left open
 """
+import asyncio
+
 import led
 from microdot import Microdot, redirect, send_file
 from microdot.websocket import with_websocket
@@ -70,8 +73,24 @@ async def echo(request, ws):
 
 
 def run(port=80):
+    """app.run(), and close its listening socket however it ends.
+
+    Ctrl-C raises KeyboardInterrupt out of asyncio.run() and leaves Microdot's
+    server task, and its socket, open: the next run() would fail with
+    EADDRINUSE.  So after run() we let the loop close that server.
+    """
     print('serving on port', port)
-    app.run(port=port)
+    try:
+        app.run(port=port)
+    finally:
+        if app.server is not None:
+            asyncio.run(close_server())
+
+
+async def close_server():
+    """Close the server an interrupted app.run() left open (run() does it itself)."""
+    app.shutdown()                        # cancels the server task: it closes its socket
+    await app.server.wait_closed()
 
 
 async def serve(port=80):

@@ -6,7 +6,7 @@ line, headers and body ourselves.
 
     run(port=80)            serve for ever, one client at a time (blocking)
     await serve(port=80)    the same as an asyncio task (until cancelled)
-    handle(method, target, body) -> (status, content_type, body, headers)
+    handle(method, path, query, body) -> (status, content_type, body, headers)
 """
 import json
 import socket

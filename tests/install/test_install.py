@@ -4,6 +4,7 @@ import re
 import signal
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -60,12 +61,16 @@ def test_framework_installs_as_mpy_and_imports(framework, fetched, board):
     assert leftovers(board) == []
 
 
-def test_patch_is_applied_and_upstream_cache_untouched(fetched, board):
+def test_picoweb_is_installed_as_published_without_pycopy_uasyncio(fetched, board):
+    """No patch: MicroPython's frozen uasyncio serves it (lesson 05 shows why)."""
     fetched("picoweb")
     ok(upylab("install", "picoweb", "--source", "--board", board.name))
-    installed = (Path(board.flash) / "lib" / "picoweb" / "__init__.py").read_text()
-    assert "import asyncio\n" in installed and "uasyncio" not in installed
     part = recipes.parts_for("picoweb")[0]
+    with tarfile.open(cache.artifact_path(part)) as sdist:
+        for name in part.files:
+            published = sdist.extractfile(part.strip + name).read()
+            assert (Path(board.flash) / "lib" / name).read_bytes() == published, name
+    assert not [path for path in lib_snapshot(board) if path.startswith("uasyncio")]
     assert cache.sha256_of(cache.artifact_path(part)) == part.sha256
 
 

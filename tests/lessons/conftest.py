@@ -37,6 +37,7 @@ class App:
     board: registry.BoardRecord
     base: str          # http://127.0.0.1:PORT
     port: int          # host port of the board's port 80
+    line: Line         # the board's REPL, where run() was typed
 
 
 def deploy(board, folder):
@@ -91,7 +92,7 @@ def start_app(framework, cache_dir):
         line.read_until(b"serving on port 80", timeout=START_TIMEOUT)
         port = board.host_port(80)
         wait_listening(port)
-        return board, line, App(board, f"http://127.0.0.1:{port}", port)
+        return board, line, App(board, f"http://127.0.0.1:{port}", port, line)
     except BaseException:
         if line:
             line.close()

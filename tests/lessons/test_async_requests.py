@@ -59,12 +59,14 @@ def values(output: str) -> dict:
 
 
 def test_requests_in_flight_at_once_take_about_one_delay(run_on_board):
+    """Four, as in the lesson: with the server on the board, more would exceed an ESP32's
+    ten sockets (lesson 03, section 6)."""
     out = values(run_on_board("""
 async def main():
     server = await slow_server.start()
     try:
         start = time.ticks_ms()
-        replies = await asyncio.gather(*[aclient.get('http://%s/delay/300' % HOST) for _ in range(5)])
+        replies = await asyncio.gather(*[aclient.get('http://%s/delay/300' % HOST) for _ in range(4)])
         print('elapsed=%d' % ms_since(start))
     finally:
         await slow_server.stop(server)
@@ -73,10 +75,10 @@ async def main():
     print('types=' + json.dumps([r[1]['content-type'] for r in replies]))
 asyncio.run(main())
 """))
-    assert out["statuses"] == [200] * 5
-    assert out["bodies"] == [{"delay_ms": 300}] * 5
-    assert out["types"] == ["application/json"] * 5
-    assert 300 <= out["elapsed"] < 2 * 300, out  # one after another: at least 1500 ms
+    assert out["statuses"] == [200] * 4
+    assert out["bodies"] == [{"delay_ms": 300}] * 4
+    assert out["types"] == ["application/json"] * 4
+    assert 300 <= out["elapsed"] < 2 * 300, out  # one after another: at least 1200 ms
 
 
 def test_builtin_requests_one_after_another_take_the_sum(run_on_board):
@@ -94,19 +96,19 @@ def worker(url, count):
 async def main():
     server = await slow_server.start()
     try:
-        _thread.start_new_thread(worker, ('http://%s/delay/300' % HOST, 5))
+        _thread.start_new_thread(worker, ('http://%s/delay/300' % HOST, 4))
         for _ in range(100):
-            if len(done) > 5:
+            if len(done) > 4:
                 break
             await asyncio.sleep_ms(100)
     finally:
         await slow_server.stop(server)
-    print('bodies=' + json.dumps(done[:5]))
-    print('elapsed=%d' % done[5])
+    print('bodies=' + json.dumps(done[:4]))
+    print('elapsed=%d' % done[4])
 asyncio.run(main())
 """))
-    assert out["bodies"] == [{"delay_ms": 300}] * 5
-    assert out["elapsed"] >= 5 * 300
+    assert out["bodies"] == [{"delay_ms": 300}] * 4
+    assert out["elapsed"] >= 4 * 300
 
 
 def test_a_blocking_call_inside_the_loop_stops_everything(run_on_board):

@@ -1,7 +1,7 @@
 """Lesson 05's reference app (snippets/picoweb/) on a virtual board, from the host.
 
-picoWeb 1.8.2 from PyPI, installed with ``upylab install picoweb`` (its
-patch for the built-in asyncio applied), started with the snippet's
+picoWeb 1.8.2 from PyPI, installed with ``upylab install picoweb`` (as
+published, on MicroPython's own uasyncio), started with the snippet's
 ``run()`` as the lesson's browser cell does; every route is requested
 with Python's http.client, as a browser would.
 """

@@ -213,3 +213,21 @@ def test_led_page_buttons_in_a_browser(app, browser):
             assert page.title() == f"LED is {word}"
     finally:
         page.close()
+
+
+# -- the stop button, as a lesson's student uses it ---------------------------------
+
+def test_stop_button_then_run_again(app):
+    """■ (Ctrl-C on the REPL) stops run(), and running it again serves again.
+
+    The lessons tell students to stop the server with the stop button and run
+    the cell again: run() must close its listening socket when interrupted,
+    or the second run fails with EADDRINUSE.
+    """
+    module = {"lesson-raw-socket": "led_raw", "lesson-microdot": "led_microdot"}[app.board.name]
+    app.line.write(b"\x03")
+    stopped = app.line.read_until(b"KeyboardInterrupt", timeout=10) + app.line.read_until(b">>> ")
+    app.line.write(f"{module}.run()\r".encode())
+    started = app.line.read_until(b"serving on port 80", timeout=20) + app.line.read_for(0.5)
+    assert b"EADDRINUSE" not in stopped + started, (stopped + started).decode(errors="replace")
+    assert request(app, "GET", "/api/status")[0] == 200
