@@ -78,8 +78,12 @@ class App(web.App):
             await w.wait_closed()
 
     async def serve(self):
-        """web.App.serve() without dropping the server: close() can stop it."""
+        """web.App.serve() without dropping the server: returns it, and close()
+        can stop it.  A server this app left open (a cell stopped with the stop
+        button) is closed first."""
+        await self.close()
         self.server = await asyncio.start_server(self._dispatch, self.host, self.port)
+        return self.server
 
     async def close(self):
         """Close the listening socket (nothing to do if it is not serving)."""
@@ -229,11 +233,12 @@ def run(port=80):
 
 
 async def serve(port=80):
-    """As run(), as an asyncio task: cancel it to stop, and it closes the server."""
+    """As run(), as an asyncio task: cancel it to stop, and it closes its server."""
     app.port = port
-    await app.serve()
+    server = await app.serve()
     try:
         while True:
             await asyncio.sleep(3600)
     finally:
-        await app.close()
+        server.close()
+        await server.wait_closed()
