@@ -1,27 +1,29 @@
 """Lesson 07's reference app (snippets/aioweb/) on a virtual board, from the host.
 
-micropython-aioweb's web.py comes from GitHub, patched to import asyncio
-(``upylab install aioweb``); where GitHub is unreachable every test here
-skips with the install tool's reason.  Besides every route, it checks what
-the lesson teaches about aioweb: prefix routes finished by hand, the
-WebSocket echo (from the host, as a browser would use it), and that it is
-asyncio: a client that sends nothing does not hold the others up.
+micropython-aioweb's web.py comes from GitHub (or a mirror of it) at the
+pinned commit, unpatched (``upylab install aioweb``); where neither can be
+reached every test here skips with the install tool's reason.  Besides every
+route, it checks what the lesson teaches about aioweb and what the app adds
+to it: exact routes plus the app's prefix routes, a 400 where web.py hangs
+up, the WebSocket echo (from the host, as a browser would use it), that it
+is asyncio (a client that sends nothing does not hold the others up), and
+that the stop button leaves nothing bound: run() starts again.
 """
 import base64
 import json
 import os
 import socket
 import struct
+import time
 
 import pytest
 
+from support import Line
 from wsframes import accept_for, frame, read_frame, upgrade
-from lesson_apps import SNIPPETS, app_fixtures, raw_exchange, request
+from lesson_apps import APPS, SNIPPETS, app_fixtures, install_or_skip, module_board, raw_exchange, request, send
 from upylab.board import pins
 
 pytestmark = pytest.mark.timeout(180)
-
-
 
 app_board, board, app = app_fixtures("aioweb")
 
@@ -135,3 +137,62 @@ def test_a_silent_client_does_not_hold_the_others(app):
     finally:
         for client in silent:
             client.close()
+
+
+# -- the stop button, as a lesson's student uses it ---------------------------------
+
+PORT_80_FREE = (b"import socket; s = socket.socket(); "
+                b"s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
+                b"s.bind(socket.getaddrinfo('0.0.0.0', 80)[0][-1]); s.listen(1); s.close(); "
+                b"print('port 80', 'free')\r")
+
+
+@pytest.fixture
+def repl_board(framework_cache):
+    """A board of its own with the app's files, at a friendly prompt, as the
+    lesson's kernel leaves it (the module's app_board is busy serving)."""
+    files, module, heap = APPS["aioweb"]
+    with module_board(heap) as board:
+        install_or_skip("aioweb", board)
+        send(board, *files)
+        line = Line(board.device)
+        try:
+            line.friendly()
+            yield board, line
+        finally:
+            line.close()
+
+
+def wait_answering(base, timeout=20):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return request(base, "GET", "/api/status", timeout=2)[0]
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+
+
+def test_stop_button_then_run_again(repl_board):
+    """■ (Ctrl-C on the REPL) stops run(), port 80 is free, and run() serves again.
+
+    aioweb's own serve() keeps no server: after Ctrl-C its listening socket
+    stays open in the loop, and binding port 80 again fails with EADDRINUSE.
+    The app's run() closes it however the loop ends.
+    """
+    board, line = repl_board
+    base = f"http://127.0.0.1:{board.host_port(80)}"
+    line.write(b"import led_aioweb; led_aioweb.run()\r")
+    line.read_until(b"serving on port 80", timeout=20)
+    assert wait_answering(base) == 200
+    line.write(b"\x03")
+    stopped = line.read_until(b"KeyboardInterrupt", timeout=10) + line.read_until(b">>> ")
+    line.write(PORT_80_FREE)
+    free = line.read_until(b">>> ", timeout=10)
+    assert b"port 80 free" in free, (stopped + free).decode(errors="replace")
+    line.write(b"led_aioweb.run()\r")
+    started = line.read_until(b"serving on port 80", timeout=20)
+    assert wait_answering(base) == 200
+    line.write(b"\x03")
+    after = line.read_until(b"KeyboardInterrupt", timeout=10) + line.read_until(b">>> ")
+    assert b"EADDRINUSE" not in started + after, (started + after).decode(errors="replace")
