@@ -8,18 +8,16 @@ dict that TinyWeb sends as JSON.  A path parameter (``/led/<state>``) may
 only be the last segment; it arrives as a str.  ``resp.send_file`` streams
 a file from flash.  It limits how many connections it serves at once
 (``max_concurrency``) and how long a client may take to send its request
-(``request_timeout``).  Same routes, same answers as
+line and headers (``request_timeout``).  Same routes, same answers as
 snippets/raw-socket/led_raw.py.
 
     app                     the tinyweb.webserver, routes added
-    run(port=80)            serve until Ctrl-C (TinyWeb's own app.run)
+    run(port=80)            serve until Ctrl-C (TinyWeb's own app.run), then close()
     await serve(port=80)    the same as an asyncio task (until cancelled)
+    close()                 what TinyWeb's shutdown() does, on current MicroPython
 
-Written against TinyWeb at commit 0b6e7ba (data/install.csv) with
-micropython-lib's logging.  GitHub was unreachable where this was written:
-the self-test passed on a MicroPython 1.29 virtual board against a copy of
-that commit's tinyweb/server.py and of logging.py read from a public
-index, not against a fetched install.
+Written for TinyWeb's master at 7669f03 with micropython-lib's logging
+(data/install.csv pins both).
 """
 import asyncio
 
@@ -81,8 +79,9 @@ class Status:
 
 class LedSwitch:
     def post(self, data):
-        # data: the JSON body as TinyWeb parsed it ({} without a Content-Type;
-        # a body that is not JSON never gets here: TinyWeb answers 400 itself).
+        # data: the body as TinyWeb parsed it: {} without Content-Length and
+        # Content-Type, None for a type other than JSON or a form.  JSON that
+        # does not parse never gets here: TinyWeb answers 400 itself.
         if not isinstance(data, dict) or 'on' not in data:
             return {'error': 'send {"on": true} or {"on": false}'}, 400
         led.switch('on' if data['on'] else 'off')
@@ -116,24 +115,43 @@ async def static(req, resp, name):
                          content_type=TYPES.get(name.rpartition('.')[2], 'text/plain'))
 
 
+def close():
+    """Close TinyWeb's listening socket and its open connections.
+
+    TinyWeb's own shutdown() does this with asyncio.cancel(), which
+    MicroPython's asyncio does not have (AttributeError).  Closing a
+    coroutine instead runs its finally clauses wherever it waits: the
+    server's closes the listening socket, a connection's closes its socket.
+    """
+    for coroutine in [app._server_coro] + list(app.conns.values()):
+        coroutine.close()
+    app.conns.clear()
+
+
 def run(port=80):
-    """TinyWeb's own loop; Ctrl-C (or the stop button) ends it."""
+    """TinyWeb's own app.run(); the stop button (Ctrl-C) ends it.
+
+    The KeyboardInterrupt leaves TinyWeb's server waiting in asyncio with
+    its socket open: the next run() would fail with EADDRINUSE.  So,
+    however app.run() ends, close() the server, and give asyncio a fresh
+    loop so that nothing of this run is resumed by the next.
+    """
     print('serving on port', port)
-    app.run(host='0.0.0.0', port=port)
+    try:
+        app.run(host='0.0.0.0', port=port)
+    finally:
+        close()
+        asyncio.new_event_loop()
 
 
 async def serve(port=80):
-    """As run(), as an asyncio task.  TinyWeb's shutdown() calls
-    asyncio.cancel(), which MicroPython no longer has: we start its server
-    coroutine as a task of our own and cancel that task.  After it has
-    paused at max_concurrency, TinyWeb resumes the coroutine in a new task
-    of its own, which our task no longer reaches: closing the coroutine
-    ends it wherever it runs (its finally closes the listening socket)."""
-    app._server_coro = app._tcp_server('0.0.0.0', port, app.backlog)
-    server = asyncio.create_task(app._server_coro)
+    """As run(), as an asyncio task: app.run(loop_forever=False) adds
+    TinyWeb's server to the running loop.  Cancelling this task closes the
+    server; connections already open finish on their own (each within
+    request_timeout, or when its handler ends)."""
+    app.run(host='0.0.0.0', port=port, loop_forever=False)
     try:
         while True:
             await asyncio.sleep(3600)
     finally:
-        server.cancel()
         app._server_coro.close()

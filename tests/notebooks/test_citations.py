@@ -90,32 +90,36 @@ def test_the_pinned_interpreter_is_the_build_the_micropython_citations_were_chec
         "citations (RECORDED, MICROPYTHON_REF) against its source and update citations.py")
 
 
+CLONES = os.environ.get("UPYLAB_UPSTREAM_GIT")
+needs_clones = pytest.mark.skipif(
+    not CLONES, reason="a release check: set UPYLAB_UPSTREAM_GIT to a folder of bare clones "
+                       "(OWNER+REPO/repo) to re-check the recorded citations")
+
+
 def upstream_clone(repo):
-    folder = Path(os.environ["UPYLAB_UPSTREAM_GIT"]) / repo.replace("/", "+") / "repo"
-    return folder if folder.is_dir() else None
+    folder = Path(CLONES) / repo.replace("/", "+") / "repo"
+    assert folder.is_dir(), f"no clone of {repo} at {folder}"
+    return folder
 
 
-@pytest.mark.parametrize("key", sorted(citations.RECORDED), ids=lambda key: f"{key[0]}:{key[2]}#L{key[3]}")
-def test_recorded_ranges_match_a_clone(key):
-    if not os.environ.get("UPYLAB_UPSTREAM_GIT"):
-        pytest.skip("set UPYLAB_UPSTREAM_GIT to a folder of clones to re-check the recorded ranges")
-    repo, ref, path, first, last = key
-    clone = upstream_clone(repo)
-    if clone is None:
-        pytest.skip(f"no clone of {repo} under $UPYLAB_UPSTREAM_GIT")
-    text = subprocess.run(["git", "-C", str(clone), "show", f"{ref}:{path}"],
-                          capture_output=True, text=True, check=True).stdout
-    assert citations.lines_sha256(text, first, last) == citations.RECORDED[key]
+@needs_clones
+def test_recorded_ranges_match_a_clone():
+    wrong = []
+    for key, expected in sorted(citations.RECORDED.items()):
+        repo, ref, path, first, last = key
+        text = subprocess.run(["git", "-C", str(upstream_clone(repo)), "show", f"{ref}:{path}"],
+                              capture_output=True, text=True, check=True).stdout
+        if citations.lines_sha256(text, first, last) != expected:
+            wrong.append(f"{repo}@{ref[:12]}:{path}#L{first}-L{last}")
+    assert not wrong, "recorded ranges that differ from the clone: " + ", ".join(wrong)
 
 
-@pytest.mark.parametrize("repo, commit", sorted(citations.RECORDED_COMMITS))
-def test_recorded_commits_exist_in_a_clone(repo, commit):
-    if not os.environ.get("UPYLAB_UPSTREAM_GIT"):
-        pytest.skip("set UPYLAB_UPSTREAM_GIT to a folder of clones to re-check the recorded commits")
-    clone = upstream_clone(repo)
-    if clone is None:
-        pytest.skip(f"no clone of {repo} under $UPYLAB_UPSTREAM_GIT")
-    subprocess.run(["git", "-C", str(clone), "cat-file", "-e", f"{commit}^{{commit}}"], check=True)
+@needs_clones
+def test_recorded_commits_exist_in_a_clone():
+    missing = [f"{repo}@{commit}" for repo, commit in sorted(citations.RECORDED_COMMITS)
+               if subprocess.run(["git", "-C", str(upstream_clone(repo)), "cat-file", "-e",
+                                  f"{commit}^{{commit}}"]).returncode != 0]
+    assert not missing, "recorded commits not in the clone: " + ", ".join(missing)
 
 
 def test_links_to_the_shared_mirror_are_checked(tmp_path, sources):
