@@ -3,25 +3,28 @@
 micropyserver is the blocking style: start() loops on accept(), reads the
 request with one recv(4096), finds a route, calls its handler and closes
 the connection, one client at a time.  A handler gets the request as one
-str and sends its answer with utils.send_response().  Its router takes only
+str and sends its answer with utils.send_response().  Its router sees only
 the first segment of a path ("/led/on" is routed as "/led") and no body
-beyond the first recv, so the app finishes those by hand: the rest of the
-path and the body are read here.  Same routes, same answers as
-snippets/raw-socket/led_raw.py.
+beyond the first recv(), so the app finishes those by hand.  Same routes,
+same answers as snippets/raw-socket/led_raw.py.
 
-    server                  the MicroPyServer, routes added
-    run(port=80)            serve until Ctrl-C (server.start(): blocks)
-    start_thread()          serve in a second thread (for the self-test);
-                            micropyserver has no working stop: reset the board
+    server                      the MicroPyServer, routes added
+    run(port=80)                serve until Ctrl-C (the stop button), then
+                                free the port: run() works again
+    start_thread(port=80, web=server)
+                                serve in a second thread (the self-test, the
+                                bench); returns once the server answers
+    stop_thread(web=server)     stop that server, wait until its thread ends
+    exchange(port, request)     raw bytes to a server on this board, its answer
 
-Written against micropyserver at commit 36375b3 (data/install.csv).
-GitHub was unreachable where this was written: the self-test passed on a
-MicroPython 1.29 virtual board against a copy of that commit's
-micropyserver.py and of the utils.py functions used, read from a public
-index, not against a fetched install.
+Written for micropyserver at master 15709f1 (the files of release v1.6),
+as data/install.csv pins it.
 """
 import json
+import network
 import re
+import socket
+import time
 
 import led
 import utils
@@ -30,8 +33,21 @@ from micropyserver import MicroPyServer
 TYPES = {'css': 'text/css', 'html': 'text/html', 'js': 'application/javascript'}
 REQUEST_LINE = re.compile('^([A-Z]+) (/[^ ]*) HTTP/1\\.[01]$')
 MAX_BODY = 1024
+WAIT_MS = 5000             # for a server thread to answer, or to end
+
+
+class NoClient:
+    """What a server's connection is before its first client.  start()'s
+    finally and stop() close the connection unconditionally, and upstream
+    starts it as None: Ctrl-C before the first client would end start() with
+    AttributeError instead of KeyboardInterrupt, and stop() would fail."""
+
+    def close(self):
+        pass
+
 
 server = MicroPyServer(host='0.0.0.0', port=80)
+server._connect = NoClient()
 
 
 def target(request):
@@ -44,8 +60,8 @@ def target(request):
 def read_body(request):
     """The request body: what came with the headers, plus the rest by Content-Length.
 
-    micropyserver reads one recv() of 4096 bytes; a body sent in a second
-    packet is still in the socket, which only server._connect reaches.
+    micropyserver reads one recv() of up to 4096 bytes; a body that had not
+    arrived by then is still in the socket, which only server._connect reaches.
     """
     head, _, body = request.partition('\r\n\r\n')
     length = 0
@@ -136,9 +152,10 @@ def bad_request(request, address):
 
 
 def internal_error(error):
-    """on_error hook: micropyserver's own one answers 500, but when the client
-    has gone (it gave up waiting) that answer fails too, and the OSError ends
-    start(): the server stops for good.  Answer if we can, never raise."""
+    """on_error hook: micropyserver's own one answers 500 with the traceback,
+    but when the client has gone (it gave up waiting) that answer fails too,
+    and nothing catches it: start() ends, the server is gone.  Answer if we
+    can, never raise."""
     try:
         utils.send_response(server, 'Internal server error', 500, 'text/plain')
     except OSError:
@@ -157,12 +174,88 @@ server.on_error(internal_error)
 
 
 def run(port=80):
+    """Serve until Ctrl-C.  start() never closes its listening socket, so
+    stop() does it here: after the stop button, run() works again."""
     server._port = port
     print('serving on port', port)
-    server.start()
+    try:
+        server.start()
+    finally:
+        if server._sock:
+            server.stop()
 
 
-def start_thread(port=80):
+def exchange(port, request=b'', timeout=5):
+    """Send request (bytes, as they are) to a server on this board, at the
+    board's address, and return all it answers until it closes the
+    connection; None if nothing answers.  An empty request just connects."""
+    client = socket.socket()
+    try:
+        client.settimeout(timeout)
+        host = network.WLAN(network.STA_IF).ifconfig()[0]
+        client.connect(socket.getaddrinfo(host, port)[0][-1])
+        if not request:
+            return b''
+        client.sendall(request)
+        answer = b''
+        while True:
+            chunk = client.recv(512)
+            if not chunk:
+                return answer
+            answer += chunk
+    except OSError:
+        return None
+    finally:
+        client.close()
+
+
+def start_thread(port=80, web=server):
+    """Serve web (a MicroPyServer) in a second thread; return once it answers.
+
+    start() does not return while it serves, so a cell that also makes
+    requests runs it in a thread of its own (MicroPython has _thread on the
+    ESP32 and on the unix port).  Waiting for a whole answer also waits for
+    start()'s own "Server start" line: the thread prints it before this
+    returns.  The thread's lock (web.done, released when start() ends) and
+    what start() ended with (web.error) are kept on web for stop_thread().
+    """
     import _thread
-    server._port = port
-    _thread.start_new_thread(server.start, ())
+    web._port = port
+    web.error = None
+    web.done = _thread.allocate_lock()
+    web.done.acquire()
+
+    def serve():
+        try:
+            web.start()
+        except Exception as error:           # stop_thread() reports it
+            web.error = error
+        finally:
+            web.done.release()
+
+    _thread.start_new_thread(serve, ())
+    for _ in range(WAIT_MS // 10):
+        if web.done.acquire(0):                  # start() has ended already
+            raise web.error or OSError('the server has stopped')
+        if exchange(port, b'GET / HTTP/1.0\r\n\r\n', 1) is not None:
+            return
+        time.sleep_ms(10)
+    raise OSError('the server did not answer on port %d' % port)
+
+
+def stop_thread(web=server):
+    """Stop start_thread()'s server, wait until its thread has ended and
+    return what start() ended with (an exception, or None).
+
+    stop() closes the listening socket and sets it to None, but start()
+    looks at that only between two connections: a thread waiting in
+    accept() waits on.  One empty connection ends that wait (where accept()
+    has failed on the closed socket instead, nothing listens: no harm).
+    """
+    web.stop()
+    exchange(web._port)
+    for _ in range(WAIT_MS // 10):
+        if web.done.acquire(0):
+            return web.error
+        time.sleep_ms(10)
+    raise OSError('the server thread did not end')
