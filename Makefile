@@ -1,7 +1,10 @@
 # The two commands of the README, and the set-up they share.
 #   make lab   set up, start a virtual board, open JupyterLab on notebooks/
 #   make test  set up, then run every test (unit, integration, notebooks)
-PYTHON ?= python3.11
+# A Python 3.11 every user can run: the class hub (upylab class) runs each
+# student's server, as that student, from this venv, so its interpreter
+# must not live in root's or the teacher's private home (as pyenv's does).
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) python3.11)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.upylab-installed

@@ -150,7 +150,7 @@ def _free_port_base(expose: bool) -> int:
     raise UpylabError("could not find a free port range for the board's servers")
 
 
-def _host_address(expose: bool) -> str:
+def host_address(expose: bool) -> str:
     """127.0.0.1, or with --expose the host's first non-loopback IPv4 address."""
     if not expose:
         return "127.0.0.1"
@@ -222,7 +222,7 @@ def serve(name: str = DEFAULT_NAME, heap: str = "esp32", flash=None, expose=Fals
     client_fd, pts = open_client_pty()
     config = BoardConfig(
         name=name, heap_bytes=heap_bytes, flash=flash.resolve(), pins=folder / "pins",
-        port_base=_free_port_base(expose), expose=expose, ip=_host_address(expose),
+        port_base=_free_port_base(expose), expose=expose, ip=host_address(expose),
         uid=_uid(name), socket_dir=socket_dir)
     link = folder / "tty"
     link.symlink_to(pts)
@@ -264,9 +264,20 @@ def run_command(name: str, heap: str, flash=None, expose=False, unix_sockets=Fal
     return command
 
 
+def end_with_parent():
+    """In the child: SIGTERM when the process that started it ends, however it ends."""
+    import ctypes
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def start(name: str = DEFAULT_NAME, heap: str = "esp32", flash=None, expose=False,
-          unix_sockets=False) -> BoardRecord:
-    """Start a board in the background; returns its record once it is up."""
+          unix_sockets=False, tied=False) -> BoardRecord:
+    """Start a board in the background; returns its record once it is up.
+
+    A ``tied`` board stops when the calling process ends, even by SIGKILL
+    (a class hub's student server: no board outlives it).
+    """
     presets.heap_bytes(heap)  # a bad size fails here, not in the background
     folder = _claim(name)
     command = run_command(name, heap, flash, expose, unix_sockets)
@@ -274,7 +285,7 @@ def start(name: str = DEFAULT_NAME, heap: str = "esp32", flash=None, expose=Fals
     with open(log, "wb") as log_file:
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            start_new_session=True, preexec_fn=end_with_parent if tied else None)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         record = _read_record(folder)
