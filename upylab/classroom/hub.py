@@ -69,7 +69,7 @@ def start(students: list, teacher: str, ip: str, port: int, public_url: str, hea
         accounts.check_name(name)
     bundle = str(Path(bundle).resolve()) if bundle else ""
     if isolated:
-        _check_readable_by_others(bundle)
+        check_readable_by_others(bundle)
     if not public_url:
         host = registry.host_address(True) if ip in ("", "0.0.0.0") else ip
         public_url = f"http://{host}:{port}/"
@@ -104,10 +104,13 @@ def _write_password_list(options: ClassSettings, folder: Path):
     path.write_text("".join(f"{name}\t{password}\n" for name, password in options.passwords.items()))
 
 
-def _check_readable_by_others(bundle: str):
+def check_readable_by_others(bundle: str):
     """A class account (here: nobody) must run this checkout's Python and read the bundle."""
-    check = ("import os, sys, upylab.classroom.student; "
-             f"sys.exit(0 if not {bundle!r} or os.access({bundle!r}, os.R_OK | os.X_OK) else 3)")
+    check = ("import os, sys, upylab.classroom.student\n"
+             f"bundle = {bundle!r}\n"
+             "if bundle and not os.access(bundle, os.R_OK | os.X_OK): sys.exit(3)\n"
+             "for folder, _, files in os.walk(bundle) if bundle else ():\n"
+             "    if not all(os.access(os.path.join(folder, f), os.R_OK) for f in files): sys.exit(3)\n")
     result = subprocess.run(
         [sys.executable, "-c", check], capture_output=True, text=True, timeout=60, cwd="/",
         user="nobody", group="nogroup", extra_groups=[], env={"PATH": os.environ["PATH"]})
