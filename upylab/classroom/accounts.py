@@ -19,7 +19,10 @@ from pathlib import Path
 from upylab.errors import UpylabError
 
 MARK = "upylab class account"
-NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")   # a Linux login name JupyterHub keeps as is
+# A Linux login name JupyterHub keeps as is, short enough that the unix
+# sockets of the student's kernels (~/.local/share/jupyter/runtime/
+# kernel-UUID-ipc-N) fit in the 107 bytes a socket path may have.
+NAME = re.compile(r"^[a-z][a-z0-9_-]{0,19}$")
 HOME_BASE = Path("/home")
 KILL_TIMEOUT = 5.0
 
@@ -27,7 +30,7 @@ KILL_TIMEOUT = 5.0
 def check_name(name: str) -> str:
     if not NAME.match(name):
         raise UpylabError(f"bad student name {name!r}: lower-case letters, digits, '-' or '_', "
-                          f"starting with a letter, at most 32")
+                          f"starting with a letter, at most 20")
     return name
 
 

@@ -92,8 +92,9 @@ class Student:
 
     def channels(self, kernel_id: str) -> "Channels":
         ws_url = self.server_url(f"api/kernels/{kernel_id}/channels").replace("http", "ws", 1)
+        # A server busy starting a whole class's kernels answers slowly: as long as a cell.
         return Channels(HTTPRequest(ws_url, headers={"Authorization": f"token {self.token}"},
-                                    connect_timeout=HTTP_TIMEOUT, request_timeout=HTTP_TIMEOUT))
+                                    connect_timeout=CELL_TIMEOUT, request_timeout=CELL_TIMEOUT))
 
 
 class Channels:

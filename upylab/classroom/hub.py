@@ -42,7 +42,7 @@ def proxy_command() -> Path:
     return PROXY
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -76,7 +76,7 @@ def start(students: list, teacher: str, ip: str, port: int, public_url: str, hea
     options = ClassSettings(
         students=students, teacher=teacher, ip=ip, port=port, public_url=public_url,
         heap=heap, bundle=bundle, idle_timeout=idle_timeout, isolated=isolated,
-        shared_password=shared_password, hub_port=_free_port(), proxy_api_port=_free_port(),
+        shared_password=shared_password, hub_port=free_port(), proxy_api_port=free_port(),
         tokens={"proxy": settings.new_secret(), "service": settings.new_secret()})
     options.passwords = _passwords(options)
     if isolated:

@@ -2,6 +2,7 @@
 #   jupyterhub -f THIS_FILE   with UPYLAB_CLASS_DIR naming the class folder.
 # Everything specific to one class comes from its settings (settings.py);
 # why each part is as it is: upylab/classroom/__init__.py.
+import os
 import sys
 
 from upylab.classroom import hub, settings, student
@@ -46,7 +47,11 @@ c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [sys.executable, "-m", student.__name__]
 c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = f"~/{student.LESSONS}"
-c.Spawner.environment = {student.HEAP_ENV: options.heap}
+c.Spawner.environment = {
+    student.HEAP_ENV: options.heap,
+    # `upylab` (board status, doctor) and `mpremote` in the student's terminal
+    "PATH": f"{os.path.dirname(sys.executable)}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+}
 if options.bundle:
     c.Spawner.environment["UPYLAB_MIRROR"] = options.bundle
 # Measured: 30 servers starting at once on 2 cores take minutes, not
