@@ -2,21 +2,15 @@
 import json
 import os
 import pwd
-import socket
 import subprocess
 from pathlib import Path
 
 from support import BIN
 from upylab.board.registry import BoardRecord
 from upylab.classroom import boardproxy, settings
+from upylab.classroom.hub import free_port
 
 COMMAND_TIMEOUT = 180
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def upylab(*args, timeout=COMMAND_TIMEOUT, **options):
