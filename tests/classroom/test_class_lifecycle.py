@@ -3,18 +3,25 @@ import os
 import pwd
 import time
 
+import pytest
+
 from class_helpers import board_of, free_port, start_class, stop_class, upylab
 from upylab.board.registry import is_running
 from upylab.classroom import accounts, hub
 from upylab.classroom.client import Student
+from upylab.errors import UpylabError
 
 CULL_TIMEOUT = 90
 
 
 def test_an_idle_server_is_culled_with_its_board(class_dir):
-    options, _ = start_class(["ulab-idle"], "--idle-timeout", "6")
+    """In a class with one shared password (printed by start) for every student."""
+    options, printed = start_class(["ulab-idle"], "--idle-timeout", "6", "--shared-password")
     try:
-        student = Student(options.url, "ulab-idle", options.passwords["ulab-idle"]).login()
+        shared = printed.split("the shared password ")[1].split()[0]
+        with pytest.raises(UpylabError, match="could not log in"):
+            Student(options.url, "ulab-idle", shared + "x").login()
+        student = Student(options.url, "ulab-idle", shared).login()
         student.start_server()
         student.wait_ready(timeout=120)
         board = board_of("ulab-idle")

@@ -35,7 +35,7 @@ if options.shared_password:
     c.JupyterHub.authenticator_class = "shared-password"
     c.SharedPasswordAuthenticator.user_password = options.passwords["students"]
     c.SharedPasswordAuthenticator.admin_password = options.passwords[options.teacher]
-elif not options.isolated:   # a one-user trial without root: that user's own password
+elif not options.isolated:   # a one-user trial without root: a password made for it
     c.JupyterHub.authenticator_class = "shared-password"
     c.SharedPasswordAuthenticator.user_password = options.passwords[options.students[0]]
 else:
