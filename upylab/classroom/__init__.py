@@ -24,9 +24,14 @@ use it):
   ``/user/NAME/board/``).  The board serves it on a unix socket in a
   0700 folder (``upylab board start --unix-sockets``), not on loopback
   TCP, which every user of the host shares: another student's terminal,
-  kernel or proxy cannot connect to it.  And jupyter-server-proxy's
-  ``/proxy/PORT`` (any local port) is refused: a server proxies only its
-  own board.
+  kernel or proxy cannot connect to it.  (Per-user firewall rules, an
+  iptables/nft owner match, would also do, but neither tool comes with
+  Debian 12, and rules are machine-wide state a crashed class leaves
+  behind; file permissions need nothing and cover every port the board
+  binds.)  The students' kernels also talk to their servers over unix
+  sockets (``student_config.py``: with 30 servers at once, loopback ports
+  collided).  And jupyter-server-proxy's ``/proxy/PORT`` (any local port)
+  is not served: a server proxies only its own board.
 * ``client``: logs a student in through the hub and runs cells on their
   board through their server's REST and WebSocket API, as a browser does
   (the tests and ``upylab class measure`` use it).
