@@ -25,9 +25,9 @@ use it):
   0700 folder (``upylab board start --unix-sockets``), not on loopback
   TCP, which every user of the host shares: another student's terminal,
   kernel or proxy cannot connect to it.  (Per-user firewall rules, an
-  iptables/nft owner match, would also do, but neither tool comes with
-  Debian 12, and rules are machine-wide state a crashed class leaves
-  behind; file permissions need nothing and cover every port the board
+  iptables/nft owner match, would also do, but need a tool this machine
+  and CI did not have installed, and rules are machine-wide state a
+  crashed class leaves behind; file permissions need nothing and cover every port the board
   binds.)  The students' kernels also talk to their servers over unix
   sockets (``student_config.py``: with 30 servers at once, loopback ports
   collided).  And jupyter-server-proxy's ``/proxy/PORT`` (any local port)
