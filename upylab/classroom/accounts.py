@@ -41,11 +41,6 @@ def is_class_account(name: str) -> bool:
         return False
 
 
-def class_accounts() -> list:
-    """Every account on this machine made by upylab class."""
-    return sorted(entry.pw_name for entry in pwd.getpwall() if entry.pw_gecos == MARK)
-
-
 def new_password() -> str:
     """Short enough to type from a slip of paper, long enough to guess at no rate."""
     return secrets.token_urlsafe(9)
