@@ -1,10 +1,16 @@
 # The two commands of the README, and the set-up they share.
 #   make lab   set up, start a virtual board, open JupyterLab on notebooks/
 #   make test  set up, then run every test (unit, integration, notebooks)
-PYTHON ?= python3.11
+# A Python 3.11 every user can run: the class hub (upylab class) runs each
+# student's server, as that student, from this venv, so its interpreter
+# must not live in root's or the teacher's private home (as pyenv's does).
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) python3.11)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.upylab-installed
+# The class hub's proxy (upylab class), from npm at the pins of
+# package-lock.json, into ./node_modules: never installed globally.
+PROXY := node_modules/.bin/configurable-http-proxy
 CHROMIUM := /usr/bin/chromium
 # Upstream files beside the clone (this project's CI has them; GitHub itself
 # is unreachable there): installs and tests take the GitHub-only frameworks
@@ -16,7 +22,7 @@ endif
 
 .PHONY: setup lab test test-notebooks browser clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(PROXY)
 
 # Re-installs whenever the pins change; the kernelspecs go into the venv,
 # never into the user's or the system's Jupyter folders.
@@ -26,6 +32,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/upylab kernel install
 	touch $@
+
+$(PROXY): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: upylab class (the hub) needs Node.js 20+ and npm; the rest works without" >&2; fi
 
 lab: setup
 	$(BIN)/upylab lab
@@ -42,4 +52,4 @@ $(CHROMIUM):
 	else echo "make test needs Debian's chromium at $@: run 'sudo apt-get install chromium'" >&2; exit 1; fi
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info node_modules

@@ -61,6 +61,7 @@ class BoardConfig:
     expose: bool
     ip: str
     uid: str
+    socket_dir: str = ""  # serve the board's ports as unix sockets here (firmware/socket.py)
 
 
 def open_client_pty() -> tuple[int, str]:
@@ -154,6 +155,7 @@ class Bridge:
             UPYLAB_EXPOSE="1" if self.config.expose else "0",
             UPYLAB_IP=self.config.ip,
             UPYLAB_UID=self.config.uid,
+            UPYLAB_SOCKET_DIR=self.config.socket_dir,
             UPYLAB_SUPERVISOR_PID=str(os.getpid()),
             UPYLAB_MARKER=self._marker.decode(),
             **extra)

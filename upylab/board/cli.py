@@ -21,6 +21,9 @@ def register(subparsers):
         action.add_argument("--flash", help="folder used as the board's filesystem")
         action.add_argument("--expose", action="store_true",
                             help="let other machines reach the board's servers (off: loopback only)")
+        action.add_argument("--unix-sockets", action="store_true",
+                            help="serve the board's ports as unix sockets in its folder, which only "
+                                 "you can open, not on loopback TCP, which every user can (class hubs)")
         return action
 
     with_options(commands.add_parser("start", help="start a board in the background, print its device")).set_defaults(func=start)
@@ -33,7 +36,7 @@ def register(subparsers):
 
 
 def start(args):
-    record = registry.start(args.name, args.heap, args.flash, args.expose)
+    record = registry.start(args.name, args.heap, args.flash, args.expose, args.unix_sockets)
     print(record.device)
     print(f"board {record.name!r}: MicroPython on {record.pts}, heap {record.heap_bytes} bytes,"
           f" flash {record.flash}", file=sys.stderr)
@@ -43,7 +46,8 @@ def run(args):
     def ready(record):
         print(f"board {record.name!r} at {record.device} ({record.pts}); Ctrl-C stops it",
               flush=True)
-    registry.serve(args.name, args.heap, args.flash, args.expose, on_ready=_once(ready))
+    registry.serve(args.name, args.heap, args.flash, args.expose, on_ready=_once(ready),
+                   unix_sockets=args.unix_sockets)
 
 
 def _once(function):
@@ -72,11 +76,16 @@ def status(args):
     print(f"device:  {record.device} -> {record.pts}")
     print(f"heap:    {record.heap} ({record.heap_bytes} bytes)")
     print(f"flash:   {record.flash}")
-    print(f"address: {record.ip}{' (exposed)' if record.expose else ' (loopback only)'}")
+    if record.socket_dir:
+        print(f"address: unix sockets in {record.socket_dir} (only this user can open them)")
+    else:
+        print(f"address: {record.ip}{' (exposed)' if record.expose else ' (loopback only)'}")
     print(f"started: {record.started}")
     listening = registry.listening_ports(record)
-    print("ports:   " + (", ".join(
-        f"{port} -> {record.ip}:{record.host_port(port)}" for port in listening) or "none listening"))
+    where = ((lambda port: record.socket_path(port)) if record.socket_dir
+             else (lambda port: f"{record.ip}:{record.host_port(port)}"))
+    print("ports:   " + (", ".join(f"{port} -> {where(port)}" for port in listening)
+                         or "none listening"))
 
 
 def list_boards(args):

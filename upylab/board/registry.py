@@ -5,6 +5,11 @@ Each running board has a folder ``<state>/boards/NAME/`` holding its record
 file.  Its flash folder lives apart, in ``<state>/flash/NAME/`` by default,
 so a board's files survive a stop and a start, as a real board's do.
 
+A board started with ``unix_sockets`` (a class hub's, see
+``upylab.classroom``) serves its ports not on loopback TCP, which every
+user of the host can reach, but as unix sockets in ``NAME/ports/``, which
+only its owner can open (``firmware/socket.py`` does the mapping).
+
 ``serve()`` runs a board in the calling process (``upylab board run``);
 ``start()`` runs one in the background and returns once its serial device
 answers.  Other tools only read records: ``find()``, ``running()``.
@@ -35,6 +40,8 @@ START_TIMEOUT = 15.0
 STOP_TIMEOUT = 5.0
 # Privileged port P is served on BASE + P; BASE is drawn from this range.
 PORT_BASE_RANGE = (20000, 60000)
+# A unix socket's path fits in sockaddr_un.sun_path (108 bytes with its NUL).
+UNIX_PATH_MAX = 107
 
 
 @dataclass
@@ -53,6 +60,7 @@ class BoardRecord:
     expose: bool
     ip: str
     started: str
+    socket_dir: str = ""  # set when its ports are unix sockets there, not TCP
 
     @property
     def folder(self) -> Path:
@@ -61,6 +69,10 @@ class BoardRecord:
     @property
     def pins_file(self) -> Path:
         return self.folder / "pins"
+
+    def socket_path(self, port: int = 80) -> Path:
+        """The unix socket serving ``port`` (boards started with unix_sockets)."""
+        return Path(self.socket_dir) / str(port)
 
     def host_port(self, port: int) -> int:
         """Where the host reaches the board's server on ``port``."""
@@ -138,7 +150,7 @@ def _free_port_base(expose: bool) -> int:
     raise UpylabError("could not find a free port range for the board's servers")
 
 
-def _host_address(expose: bool) -> str:
+def host_address(expose: bool) -> str:
     """127.0.0.1, or with --expose the host's first non-loopback IPv4 address."""
     if not expose:
         return "127.0.0.1"
@@ -182,26 +194,43 @@ def _claim(name: str) -> Path:
     return folder
 
 
+def _socket_folder(folder: Path) -> Path:
+    """An empty folder for the board's unix sockets, only its owner may enter."""
+    sockets = folder.resolve() / "ports"
+    if len(str(sockets / "65535")) > UNIX_PATH_MAX:
+        raise UpylabError(f"the state folder's path is too long for unix sockets ({sockets}): "
+                          f"set UPYLAB_STATE_DIR to a shorter one")
+    sockets.mkdir(mode=0o700, exist_ok=True)
+    sockets.chmod(0o700)
+    for leftover in sockets.iterdir():
+        leftover.unlink()
+    return sockets
+
+
 def serve(name: str = DEFAULT_NAME, heap: str = "esp32", flash=None, expose=False,
-          on_ready=None):
+          on_ready=None, unix_sockets=False):
     """Run a board in this process until SIGINT/SIGTERM/SIGHUP."""
     heap_bytes = presets.heap_bytes(heap)
+    if expose and unix_sockets:
+        raise UpylabError("--expose and --unix-sockets exclude each other: a unix socket is "
+                          "never on the network")
     folder = _claim(name)
+    socket_dir = str(_socket_folder(folder)) if unix_sockets else ""
     flash = Path(flash) if flash else default_flash(name)
     flash.mkdir(parents=True, exist_ok=True)
     (flash / "lib").mkdir(exist_ok=True)
     client_fd, pts = open_client_pty()
     config = BoardConfig(
         name=name, heap_bytes=heap_bytes, flash=flash.resolve(), pins=folder / "pins",
-        port_base=_free_port_base(expose), expose=expose, ip=_host_address(expose),
-        uid=_uid(name))
+        port_base=_free_port_base(expose), expose=expose, ip=host_address(expose),
+        uid=_uid(name), socket_dir=socket_dir)
     link = folder / "tty"
     link.symlink_to(pts)
     record = BoardRecord(
         name=name, device=str(link), pts=pts, pid=os.getpid(), interpreter_pid=0,
         heap=heap, heap_bytes=heap_bytes, flash=str(config.flash),
         port_base=config.port_base, expose=expose, ip=config.ip,
-        started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        started=datetime.now(timezone.utc).isoformat(timespec="seconds"), socket_dir=socket_dir)
 
     def interpreter_started(pid):
         record.interpreter_pid = pid
@@ -218,22 +247,45 @@ def serve(name: str = DEFAULT_NAME, heap: str = "esp32", flash=None, expose=Fals
     finally:
         for leftover in ("board.json", "tty", "pins"):
             (folder / leftover).unlink(missing_ok=True)
+        if socket_dir:
+            for leftover in Path(socket_dir).iterdir():
+                leftover.unlink()
 
 
-def start(name: str = DEFAULT_NAME, heap: str = "esp32", flash=None, expose=False) -> BoardRecord:
-    """Start a board in the background; returns its record once it is up."""
-    presets.heap_bytes(heap)  # a bad size fails here, not in the background
-    folder = _claim(name)
+def run_command(name: str, heap: str, flash=None, expose=False, unix_sockets=False) -> list:
+    """The command that serves a board in the foreground (``upylab board run``)."""
     command = [sys.executable, "-m", "upylab", "board", "run", "--name", name, "--heap", heap]
     if flash:
         command += ["--flash", str(Path(flash).resolve())]
     if expose:
         command.append("--expose")
+    if unix_sockets:
+        command.append("--unix-sockets")
+    return command
+
+
+def end_with_parent():
+    """In the child: SIGTERM when the process that started it ends, however it ends."""
+    import ctypes
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def start(name: str = DEFAULT_NAME, heap: str = "esp32", flash=None, expose=False,
+          unix_sockets=False, tied=False) -> BoardRecord:
+    """Start a board in the background; returns its record once it is up.
+
+    A ``tied`` board stops when the calling process ends, even by SIGKILL
+    (a class hub's student server: no board outlives it).
+    """
+    presets.heap_bytes(heap)  # a bad size fails here, not in the background
+    folder = _claim(name)
+    command = run_command(name, heap, flash, expose, unix_sockets)
     log = folder / "bridge.log"
     with open(log, "wb") as log_file:
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            start_new_session=True, preexec_fn=end_with_parent if tied else None)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         record = _read_record(folder)
@@ -268,6 +320,8 @@ def reset(name: str) -> BoardRecord:
 
 def listening_ports(record: BoardRecord) -> list[int]:
     """The ports the board's code listens on, as the board's code names them."""
+    if record.socket_dir:
+        return _listening_unix_ports(record)
     fd_folder = Path(f"/proc/{record.interpreter_pid}/fd")
     try:
         inodes = {os.readlink(fd)[8:-1] for fd in fd_folder.iterdir()
@@ -286,4 +340,18 @@ def listening_ports(record: BoardRecord) -> list[int]:
                 host_port = int(fields[1].rsplit(":", 1)[1], 16)
                 board_port = host_port - record.port_base
                 ports.add(board_port if 0 < board_port < 1024 else host_port)
+    return sorted(ports)
+
+
+def _listening_unix_ports(record: BoardRecord) -> list[int]:
+    """Ports served as unix sockets: listening sockets (/proc/net/unix) in its folder."""
+    prefix = record.socket_dir + "/"
+    ports = set()
+    for line in Path("/proc/net/unix").read_text().splitlines()[1:]:
+        fields = line.split()
+        # Flags 00010000 (__SO_ACCEPTCON): a listening socket.
+        if len(fields) == 8 and fields[3] == "00010000" and fields[7].startswith(prefix):
+            name = fields[7][len(prefix):]
+            if name.isdigit():
+                ports.add(int(name))
     return sorted(ports)

@@ -96,4 +96,9 @@ def _write_whole(path: Path, data: bytes):
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".bundle-", delete=False) as file:
         file.write(data)
+    # A temporary file is 0600; a bundle is read by others (a class's students,
+    # other machines): the mode a plain new file gets.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(file.name, 0o666 & ~umask)
     os.replace(file.name, path)

@@ -28,6 +28,9 @@ def kernel_json() -> dict:
 def install(prefix: str = sys.prefix) -> Path:
     """Install (or replace) the kernelspec under ``prefix``; returns its folder."""
     with tempfile.TemporaryDirectory() as folder:
+        # The copy keeps this folder's mode, 0700: every user must read it
+        # (a class hub's students run kernels from this venv).
+        Path(folder).chmod(0o755)
         (Path(folder) / "kernel.json").write_text(json.dumps(kernel_json(), indent=1))
         destination = KernelSpecManager().install_kernel_spec(
             folder, KERNEL_NAME, prefix=prefix)

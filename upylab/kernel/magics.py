@@ -227,11 +227,24 @@ def virtual_board(device: str):
 
 
 def board_url(kernel, port: int = 80, path: str = "/") -> str:
-    """Where a browser on this computer reaches the board's server."""
+    """Where the student's browser reaches the board's server.
+
+    A class hub's board serves on unix sockets, which a browser reaches
+    only through the student's own server (``upylab.classroom.boardproxy``).
+    """
     target = _connected(kernel)
     if not path.startswith("/"):
         path = "/" + path
     record = virtual_board(target.device)
+    if record is not None and record.socket_dir:
+        from upylab.classroom import boardproxy
+        if not boardproxy.under_hub():
+            raise MagicError(f"this board serves on unix sockets ({record.socket_dir}): "
+                             f"a browser reaches it through the class hub only", "ConnectionError")
+        try:
+            return boardproxy.url(port, path)
+        except UpylabError as error:
+            raise MagicError(str(error), "ValueError") from None
     if record is not None:
         return record.url(port, path)
     address = exec_raw(kernel, "import network\n"
