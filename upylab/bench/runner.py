@@ -75,8 +75,11 @@ class Session:
         if found != ready:
             raise AppDown(out.decode(errors="replace")[-500:])
         self.serving = (app, call)
-        if not load.wait_listening(self.port, timeout):
-            raise AppDown(f"nothing listens on port {self.port}")
+        # An app that fails after its "serving" line (a MemoryError binding or
+        # serving) is back at the prompt: that ends the wait at once.
+        if not load.wait_listening(self.port, timeout, alive=lambda: not self.line.seen(b">>> ")):
+            raise AppDown(f"nothing listens on port {self.port}: "
+                          + self.line.read_for(0.1).decode(errors="replace")[-500:])
 
     def restart(self):
         app, call = self.serving
