@@ -20,7 +20,8 @@ Every function takes the board's ``address`` as the host reaches it, a
     CASES                          case name -> what the bad client does
     run_case(address, case, limits)   one case: a CaseResult
     suite(address, limits, restart)   every case; ``restart()`` is called after a
-                                   case that left the app not answering
+                                   case that left the app not answering (it returns
+                                   the last error the app printed)
     escapes(address, limits)          the '..' paths that showed a file from
                                    outside static/ (the app's own code)
 """
@@ -75,6 +76,7 @@ class CaseResult:
     after: Outcome
     extra: dict = field(default_factory=dict)    # figure -> (value, unit, note)
     restarted: bool = False
+    console: str = ""      # the last error the app printed before the restart
 
 
 # -- one client ---------------------------------------------------------------------
@@ -309,7 +311,7 @@ def suite(address, limits, restart) -> dict:
     for case in CASES:
         result = run_case(address, case, limits)
         if not result.after.served:
-            restart()
+            result.console = restart() or ""
             result.restarted = True
         results[case] = result
     return results
@@ -336,7 +338,8 @@ def figures(results, leaked) -> list:
         for role, outcome in (("bad", result.bad), ("during", result.during), ("after", result.after)):
             note = DESCRIPTIONS[case] if role == "bad" else roles[role]
             if role == "after" and result.restarted:
-                note += "; the bench restarted the app after it"
+                note += "; the bench restarted the app after it" + (
+                    f" (it had printed {result.console})" if result.console else "")
             out.append((f"robust_{case}_{role}", round(outcome.seconds, 3), "s", outcome.got,
                         "at least" if outcome.capped else "", note))
         for name, (value, unit, note) in result.extra.items():

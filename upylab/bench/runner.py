@@ -21,6 +21,7 @@ takes the real board's path.
 import os
 import re
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,9 @@ from upylab.install import target, transfer
 
 START_TIMEOUT = 30.0
 WIFI_TIMEOUT = 20.0
+CONSOLE_TAIL = 4096        # bytes of an app's console output kept (the last ones)
 _NUMBERS = re.compile(rb"-?\d+")
+_ERROR = re.compile(rb"\n(\w*(?:Error|Exception|Interrupt)\b[^\r\n]*)")
 
 
 class AppDown(Exception):
@@ -76,10 +79,17 @@ def given_board(value) -> Target:
 
 
 class Session:
+    """The board's serial line.  While an app's ``run()`` serves, a thread reads
+    its console, as a terminal would: a board whose output nobody reads waits
+    once the line's buffers are full (picoWeb logs every request), which would
+    stall the very server being measured."""
+
     def __init__(self, board: Target):
         self.board = board
         self.serving = None
         self.line = None
+        self.console = b""
+        self._reader = None
         self._open()
 
     def _open(self):
@@ -87,6 +97,7 @@ class Session:
         self.line.friendly()
 
     def close(self):
+        self._stop_console()
         if self.line:
             self.line.close()
             self.line = None
@@ -184,17 +195,48 @@ class Session:
         if not load.wait_listening(self.board.address, timeout, alive=lambda: not self.line.seen(b">>> ")):
             raise AppDown(f"nothing listens on {self.board.host}:{self.board.port}: "
                           + self.line.read_for(0.1).decode(errors="replace")[-500:])
+        if call == "run":
+            self._read_console()
 
-    def restart(self):
+    def _read_console(self):
+        done = threading.Event()
+
+        def read():
+            while not done.is_set():
+                self.console = (self.console + self.line.port.read(4096))[-CONSOLE_TAIL:]
+
+        thread = threading.Thread(target=read, daemon=True)
+        thread.start()
+        self._reader = (done, thread)
+
+    def _stop_console(self):
+        if self._reader:
+            done, thread = self._reader
+            done.set()
+            thread.join(5)
+            self._reader = None
+
+    def last_error(self) -> str:
+        """The last error line the app printed (a traceback's last line), or ''."""
+        errors = _ERROR.findall(self.console)
+        return errors[-1].decode(errors="replace").strip() if errors else ""
+
+    def restart(self) -> str:
+        """Stop the app (or what is left of it) and start it again; the last
+        error it had printed."""
         app, call = self.serving
+        self._stop_console()
+        error = self.last_error()
         self.stop()
         try:
             self.start(app, call)
         except AppDown:
             self.fresh()
             self.start(app, call)
+        return error
 
     def stop(self):
+        self._stop_console()
         if self.serving:
             self.line.friendly()
             self.serving = None
