@@ -214,6 +214,7 @@ def measure_all(frameworks, given, settings) -> tuple:
 
     with tqdm(total=len(frameworks) * len(STEPS), desc="bench", unit="step", file=sys.stderr) as bar:
         def step(label):
+            """One step done; ``label`` says what comes next."""
             with lock:
                 bar.set_postfix_str(label)
                 bar.update()
@@ -283,7 +284,7 @@ def measure(framework, given, settings, step) -> dict:
         out["code_bytes_py"] = sum(map(len, forms["py"].values())) + sum(map(len, code.values()))
         out["code_bytes_mpy"] = sum(map(len, forms["mpy"].values())) + sum(
             map(len, mpy.compile_files(code, mpy.board_mpy_version(mpy_word)).values()))
-        step(f"{framework}: size")
+        step(f"{framework}: RAM")
         files = apps.app_files(app)
         for form in apps.FORMS:                     # the .mpy install last: it stays for the rest
             session.put(forms[form], files)
@@ -294,17 +295,17 @@ def measure(framework, given, settings, step) -> dict:
             load.good(board.address)
         out.update(per_request(session, settings))
         session.fresh()     # a KeyboardInterrupt leaves serve()'s socket open: start clean
-        step(f"{framework}: RAM")
+        step(f"{framework}: speed")
         session.start(app, "run")
         out["one"] = load.load(board.address, 1, settings["one"])
         out["ten"] = load.load(board.address, 10, settings["ten"])
         if not load.good(board.address):
             session.restart()
-        step(f"{framework}: speed")
+        step(f"{framework}: robustness")
         out["robustness"] = robustness.suite(board.address, settings["limits"], session.restart)
         out["escaped"] = robustness.escapes(board.address, settings["limits"])
         out["limits"] = settings["limits"]
-        step(f"{framework}: robustness")
+        step(f"{framework}: done")
     finally:
         if session:
             session.stop()
