@@ -203,11 +203,11 @@ def measure_all(frameworks, given, settings) -> tuple:
     timings need the CPUs to themselves), then bisects the smallest heaps two
     boards at a time; --quick runs all of it ``workers`` boards at a time."""
     results, failed = {}, {}
-    lock = threading.Lock()
+    lock, probing = threading.Lock(), threading.Lock()
     probed = {}
 
     def virtual_mpy():
-        with lock:
+        with probing:
             if "version" not in probed:
                 probed["version"] = virtual_mpy_version()
             return probed["version"]

@@ -4,10 +4,13 @@
 ``upylab bench``) from ``results``: a summary a framework per row, the
 robustness values (what each bad client got, how long a good client
 waited), and "which one should I use?", with the caveats every figure
-carries.  ``html_table`` is what notebooks/91-compare shows too.  An
-empty string when the catalog has no measurements.
+carries.  An empty string when the catalog has no measurements.
+
+``Table`` is the same tables in notebooks/91-compare: HTML to read, and a
+plain-text form that nbval compares with the saved notebook.
 """
 import html
+import re
 
 from upylab.bench import results as figures
 
@@ -24,9 +27,14 @@ COLUMNS = (  # (metric, heading, scale, format)
 )
 
 
+_UNBROKEN = re.compile(r"(≥) | (s|ms|KB)\b")
+
+
 def _cell(value) -> str:
+    """A cell's lines; '≥ 10 s' never broken across lines."""
     lines = value if isinstance(value, list) else [value]
-    return "<br>".join(html.escape(str(line)) for line in lines)
+    return "<br>".join(_UNBROKEN.sub(lambda m: f"{m[1]}&nbsp;" if m[1] else f"&nbsp;{m[2]}",
+                                     html.escape(str(line))) for line in lines)
 
 
 def html_table(headings, rows, table_id="") -> str:
@@ -35,6 +43,23 @@ def html_table(headings, rows, table_id="") -> str:
     body = "\n".join("<tr>" + "".join(f"<td>{_cell(cell)}</td>" for cell in row) + "</tr>" for row in rows)
     ident = f' id="{table_id}"' if table_id else ""
     return f"<table{ident}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+
+class Table:
+    """A table for a notebook: ``display(Table(headings, rows))``."""
+
+    def __init__(self, headings, rows):
+        self.headings, self.rows = headings, rows
+
+    def _repr_html_(self):
+        return html_table(self.headings, self.rows)
+
+    def __repr__(self):
+        texts = [self.headings] + [["; ".join(c) if isinstance(c, list) else str(c) for c in row]
+                                   for row in self.rows]
+        widths = [max(len(row[i]) for row in texts) for i in range(len(self.headings))]
+        return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+                         for row in texts)
 
 
 def _microdot_claim(measured) -> str:
