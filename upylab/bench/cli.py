@@ -55,10 +55,11 @@ boards (its rows say so).  Without ``--board``, each framework gets a
 fresh virtual board with the ESP32's heap.
 
 Duration on the 2-CPU machine that made the committed figures: see the
-``run_seconds`` column (``--quick``: under a minute, figures rough, for
-CI: its boards run two or three at a time).  Speed moved by up to 2-3x
-between two full runs on that shared machine (other jobs used the CPUs):
-compare within a run, and re-run before drawing a fine conclusion.
+``run_seconds`` column (about 400 s; ``--quick``: 40 s, under a minute,
+figures rough, for CI: its boards run three at a time).  On that machine,
+shared with other jobs, a speed ratio moved by up to 10x between two full
+runs (the baseline's own 1-client rate by 4x): compare within a run, and
+re-run on a quiet machine before drawing a conclusion from speed.
 """
 import csv
 import shlex
