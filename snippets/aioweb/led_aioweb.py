@@ -195,6 +195,11 @@ async def static(r, w):
             await w.drain()
 
 
+@app.route('/fail')                               # a route with a bug: App._dispatch's finally
+async def fail(r, w):
+    raise RuntimeError('this route fails on purpose')
+
+
 @app.route('/ws')                                 # WebSocket: echo every message
 async def echo(r, w):
     if 'sec-websocket-key' not in r.headers:

@@ -64,6 +64,11 @@ async def static(request, name):
         return 'Not found', 404
 
 
+@app.get('/fail')                         # a route with a bug: Microdot's error handling answers
+async def fail(request):
+    raise RuntimeError('this route fails on purpose')
+
+
 @app.get('/ws')                           # an extension: WebSocket
 @with_websocket
 async def echo(request, ws):

@@ -139,6 +139,10 @@ def static(request):                                              # a file from 
                         TYPES.get(name.rpartition('.')[2], 'text/plain'))
 
 
+def fail(request):                                                # a route with a bug: on_error
+    raise RuntimeError('this route fails on purpose')
+
+
 def not_found(request):
     utils.send_response(server, 'Not found', 404, 'text/plain')
 
@@ -168,6 +172,7 @@ server.add_route('/api', set_led, method='POST')      # POST /api/led too
 server.add_route('/led', switch, method='POST')
 server.add_route('/greet', greet)
 server.add_route('/static', static)
+server.add_route('/fail', fail)
 server.on_request(bad_request)
 server.on_not_found(not_found)
 server.on_error(internal_error)

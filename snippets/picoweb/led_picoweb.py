@@ -133,6 +133,13 @@ def static(req, resp):
     yield from app.sendfile(resp, 'static/' + name)            # 404 if missing
 
 
+@app.route('/fail')                                           # a route with a bug: App.handle_exc
+def fail(req, resp):
+    if (yield from wrong_method(req, resp, 'GET')):
+        return
+    raise RuntimeError('this route fails on purpose')
+
+
 def run(port=80, debug=0):
     """picoWeb's own loop: logs each request; Ctrl-C (or the stop button) ends it."""
     print('serving on port', port)

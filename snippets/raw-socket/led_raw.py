@@ -132,6 +132,8 @@ def handle(method, path, query, body):
     if path.startswith('/static/') and method == 'GET':        # a file from flash
         status, kind, data = static_file(path[8:])
         return status, kind, data, {}
+    if path == '/fail' and method == 'GET':                    # a route with a bug
+        raise RuntimeError('this route fails on purpose')
     return 404, 'text/plain', 'Not found', {}
 
 

@@ -115,6 +115,11 @@ async def static(req, resp, name):
                          content_type=TYPES.get(name.rpartition('.')[2], 'text/plain'))
 
 
+@app.route('/fail')                                  # a route with a bug: TinyWeb's error handling answers
+async def fail(req, resp):
+    raise RuntimeError('this route fails on purpose')
+
+
 def close():
     """Close TinyWeb's listening socket and its open connections.
 

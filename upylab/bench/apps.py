@@ -1,4 +1,4 @@
-"""Each framework's reference app, as files for a board's flash.
+"""Each framework's reference app, as files for a board.
 
     APPS                       framework id -> App (snippets it needs, module, import)
     deploy(flash, snippets)    copy snippet files or folders into a board's flash
@@ -6,12 +6,15 @@
     framework_files(id)        {path under /lib: source bytes}, fetched through the
                                install tool's cache (raises its FetchError if it
                                cannot be fetched here)
-    app_files(app)             {board path: bytes} of the snippet files the app needs
-    prepare(flash, id, form)   framework into flash/lib (``py`` or ``mpy``), the
-                               app's snippets and the bench helper into flash/
+    lib_forms(id, mpy_version) {'py': files, 'mpy': the same compiled}: the two ways
+                               a framework is installed (``upylab install [--source]``)
+    lib_entries(lib)           the top-level /lib entries those files make, in both forms
+    app_files(app)             {board path: bytes}: the snippets the app needs and
+                               the bench's board-side helper
+    write_files(folder, files) files into a virtual board's flash folder
 """
-import shutil
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from upylab.bench import onboard
@@ -19,6 +22,7 @@ from upylab.install import cache, mpy, payload, recipes
 from upylab.kernel import magics
 
 PROBE = "upylab_bench.py"
+FORMS = ("py", "mpy")
 
 
 @dataclass(frozen=True)
@@ -42,14 +46,8 @@ APPS = {
 
 def deploy(flash, snippets):
     """Copy snippet files (or whole folders) into a board's flash folder."""
-    for source, destination in magics.snippet_files(snippets):
-        target = Path(flash) / destination
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-
-
-def framework_parts(framework):
-    return recipes.parts_for(framework)
+    write_files(flash, {destination: source.read_bytes()
+                        for source, destination in magics.snippet_files(snippets)})
 
 
 def framework_files(framework, offline=False) -> dict:
@@ -62,6 +60,25 @@ def framework_files(framework, offline=False) -> dict:
     return payload.build(parts, artifacts)
 
 
+@lru_cache(maxsize=None)
+def lib_forms(framework, mpy_version) -> dict:
+    """{'py': the framework's files for /lib, 'mpy': compiled with mpy-cross}
+    (compiled once per run: every heap check of a framework uses them)."""
+    files = framework_files(framework)
+    return {"py": files, "mpy": mpy.compile_files(files, mpy_version)}
+
+
+def lib_entries(lib) -> list:
+    """The top-level /lib entries of ``lib``'s paths, a module in both forms
+    (``web.py`` and ``web.mpy``): what to remove before installing another form."""
+    entries = set()
+    for path in lib:
+        entry = path.split("/", 1)[0]
+        stem, dot, suffix = entry.rpartition(".")
+        entries |= {stem + ".py", stem + ".mpy"} if dot and suffix in ("py", "mpy") else {entry}
+    return sorted(entries)
+
+
 def framework_version(framework) -> str:
     parts = recipes.parts_for(framework)
     if not parts:
@@ -71,26 +88,22 @@ def framework_version(framework) -> str:
 
 
 def app_files(app: App) -> dict:
-    return {destination: source.read_bytes()
-            for source, destination in magics.snippet_files(app.snippets)}
+    """Everything the app needs beside /lib, and the bench's board-side helper."""
+    files = {destination: source.read_bytes()
+             for source, destination in magics.snippet_files(app.snippets)}
+    files[PROBE] = onboard.SOURCE.encode()
+    return files
 
 
 def code_files(app: App) -> dict:
-    """The app's code (.py, templates): static files are data, the same for every app."""
+    """The app's code (.py, templates): static files are data, the same for every
+    app, and the bench's helper is not the app's."""
     return {path: data for path, data in app_files(app).items()
-            if not path.startswith("static/")}
+            if not path.startswith("static/") and path != PROBE}
 
 
-def prepare(flash, framework, form, mpy_version, files=None):
-    """Everything the app needs on the board's flash, the framework as ``form``."""
-    flash = Path(flash)
-    app = APPS[framework]
-    files = framework_files(framework) if files is None else files
-    if form == "mpy":
-        files = mpy.compile_files(files, mpy_version)
+def write_files(folder, files: dict):
     for path, data in files.items():
-        target = flash / "lib" / path
+        target = Path(folder) / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    deploy(flash, app.snippets)
-    (flash / PROBE).write_text(onboard.SOURCE)

@@ -11,6 +11,10 @@
         ``c`` gc.collect() and print ``BENCH mem <used> <free>``;
         ``d`` gc.collect(), print ``BENCH off <used>``, then gc.disable();
         ``e`` print ``BENCH on <used>`` (read first), then gc.enable().
+    upylab_bench.wifi()
+        joins the Wi-Fi saved in wifi_secrets.py (lesson 00, section 4) if the
+        board is not on it yet, and prints ``BENCH address <ip>``: where the
+        host reaches a real board's servers
 """
 SOURCE = r'''
 import gc
@@ -29,6 +33,25 @@ def imports(framework, app):
     __import__(app)
     gc.collect()
     print('BENCH ram', after_import, gc.mem_alloc() - base)
+
+
+def wifi(timeout_ms=20000):
+    import network
+    import time
+    wlan = network.WLAN(network.STA_IF)
+    wlan.active(True)
+    if not wlan.isconnected():
+        try:
+            from wifi_secrets import SSID, PASSWORD
+        except ImportError:
+            print('BENCH address 0.0.0.0 (no wifi_secrets.py)')
+            return
+        wlan.connect(SSID, PASSWORD)
+        for _ in range(timeout_ms // 100):
+            if wlan.isconnected():
+                break
+            time.sleep_ms(100)
+    print('BENCH address', wlan.ifconfig()[0] if wlan.isconnected() else '0.0.0.0')
 
 
 async def _monitor():

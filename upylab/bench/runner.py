@@ -1,35 +1,106 @@
-"""A reference app on a virtual board, driven through the bench helper.
+"""The board a reference app is measured on, and the session that drives it.
 
-    Session(record)        the board's serial line; info(), fresh(), imports(),
-                           start(), command(), stop()
+    Target                 a board as the bench reaches it: serial device,
+                           kind (virtual or real), heap, and where its port 80 is
+    own_board(name, heap)  a fresh virtual board the bench starts (and stops)
+    given_board(value)     ``--board NAME|PORT`` as the other commands take it: a
+                           running virtual board (by name or device path) or a
+                           real board, whose servers the host reaches at its
+                           Wi-Fi address
+    Session(target)        its serial line: info(), put(), fresh(), imports(),
+                           start(), command(), restart(), stop()
     heap_check(...)        a fresh board of one heap size: does the app boot and
                            answer ``requests`` requests correctly?
     smallest_heap(...)     bisection over heap sizes with heap_check
+
+Files reach a board the bench started by its flash folder (fast); a board
+given with ``--board`` gets them over its serial line, as a real board must
+(``upylab.install.transfer``), so a virtual board named by its device path
+takes the real board's path.
 """
+import os
 import re
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
 
 from upylab.bench import apps, load
 from upylab.board.line import Line
 from upylab.board import presets, registry
+from upylab.errors import UpylabError
+from upylab.install import target, transfer
 
 START_TIMEOUT = 30.0
+WIFI_TIMEOUT = 20.0
+CONSOLE_TAIL = 4096        # bytes of an app's console output kept (the last ones)
 _NUMBERS = re.compile(rb"-?\d+")
+_ERROR = re.compile(rb"\n(\w*(?:Error|Exception|Interrupt)\b[^\r\n]*)")
 
 
 class AppDown(Exception):
     """The app did not start (or stopped answering)."""
 
 
+@dataclass
+class Target:
+    device: str
+    label: str
+    kind: str              # 'virtual' or 'real'
+    heap_preset: str       # the preset or size a virtual board was started with; '' for a real one
+    heap_bytes: int        # gc.mem_free() after boot (a real board's: read by Session.info)
+    host: str              # where the host reaches the board's servers ('' until known)
+    port: int              # the board's port 80, as the host reaches it
+    flash: str = ""        # a virtual board's flash folder, when the bench writes it directly
+    owned: str = ""        # the name of a board the bench started itself
+
+    @property
+    def address(self) -> tuple:
+        return self.host, self.port
+
+
+def own_board(name, heap="esp32") -> Target:
+    """A fresh virtual board; stop it with ``registry.stop(target.owned)``."""
+    record = registry.start(name=name, heap=heap)
+    return Target(record.device, f"virtual board {name!r}", "virtual", record.heap, record.heap_bytes,
+                  "127.0.0.1", record.host_port(80), record.flash, owned=name)
+
+
+def given_board(value) -> Target:
+    """The board ``--board`` names: a running virtual board, by name or by its
+    serial device, or else a real board (address found by ``Session.join_wifi``)."""
+    device, label = target.resolve(value)
+    real = os.path.realpath(device)
+    for record in registry.running():
+        if real in (os.path.realpath(record.device), os.path.realpath(record.pts)):
+            return Target(device, label, "virtual", record.heap, record.heap_bytes,
+                          "127.0.0.1", record.host_port(80))
+    return Target(device, label, "real", "", 0, "", 80)
+
+
 class Session:
-    def __init__(self, record):
-        self.record = record
-        self.port = record.host_port(80)
-        self.line = Line(record.device)
+    """The board's serial line.  While an app's ``run()`` serves, a thread reads
+    its console, as a terminal would: a board whose output nobody reads waits
+    once the line's buffers are full (picoWeb logs every request), which would
+    stall the very server being measured."""
+
+    def __init__(self, board: Target):
+        self.board = board
         self.serving = None
+        self.line = None
+        self.console = b""
+        self._reader = None
+        self._open()
+
+    def _open(self):
+        self.line = Line(self.board.device)
         self.line.friendly()
 
     def close(self):
-        self.line.close()
+        self._stop_console()
+        if self.line:
+            self.line.close()
+            self.line = None
 
     def _run(self, code, timeout=30.0) -> bytes:
         """One line of code at the friendly prompt; its output."""
@@ -37,11 +108,39 @@ class Session:
         return self.line.read_until(b">>> ", timeout)
 
     def info(self) -> tuple:
-        """(``sys.implementation._mpy``, MicroPython version)."""
-        out = self._run("import sys; print('BENCH info', sys.implementation._mpy, "
-                        "'.'.join(str(p) for p in sys.implementation.version if p != ''))")
-        match = re.search(rb"BENCH info (\d+) (\S+)\r?\n", out)
-        return int(match[1]), match[2].decode()
+        """(``sys.implementation._mpy``, MicroPython version, gc.mem_free() after a
+        gc.collect()) of a fresh interpreter."""
+        self.fresh()
+        out = self._run("import sys, gc; gc.collect(); print('BENCH info', sys.implementation._mpy, "
+                        "'.'.join(str(p) for p in sys.implementation.version if p != ''), gc.mem_free())")
+        match = re.search(rb"BENCH info (\d+) (\S+) (\d+)\r?\n", out)
+        if not match:
+            raise AppDown(out.decode(errors="replace")[-500:])
+        return int(match[1]), match[2].decode(), int(match[3])
+
+    def put(self, lib: dict, app_files: dict):
+        """The framework's files into /lib (its previous files there removed first:
+        a stale .py would be imported before a .mpy) and the app's files into /."""
+        entries = apps.lib_entries(lib)
+        if self.board.flash:
+            folder = Path(self.board.flash)
+            for entry in entries:
+                stale = folder / "lib" / entry
+                if stale.is_dir():
+                    shutil.rmtree(stale)
+                stale.unlink(missing_ok=True)
+            apps.write_files(folder, {"lib/" + path: data for path, data in lib.items()})
+            apps.write_files(folder, app_files)
+            return
+        self.stop()
+        self.close()
+        try:
+            with transfer.Board(self.board.device, self.board.label) as board:
+                board.run("\n".join(f"_u_rm('lib/{entry}')" for entry in entries) or "pass")
+                board.write_tree("lib", lib, "framework -> /lib")
+                board.write_tree(".", app_files, "app -> /")
+        finally:
+            self._open()
 
     def fresh(self):
         """A soft reset: a fresh interpreter with nothing imported."""
@@ -50,18 +149,34 @@ class Session:
         self.line.read_until(b"soft reboot", 15)
         self.line.read_until(b">>> ", 15)
 
+    def join_wifi(self) -> str:
+        """A real board: join the Wi-Fi of its wifi_secrets.py (lesson 00) and
+        return its address, where the host reaches its servers."""
+        out = self._run("import upylab_bench; upylab_bench.wifi()", timeout=WIFI_TIMEOUT + 5)
+        match = re.search(rb"BENCH address (\S+)", out)
+        if not match or match[1] == b"0.0.0.0":
+            raise UpylabError(f"{self.board.label} is not on Wi-Fi: save your network in "
+                              "wifi_secrets.py on the board (notebooks/00-start-here.ipynb, "
+                              f"section 4); it said: {out.decode(errors='replace')[-300:]}")
+        return match[1].decode()
+
     def imports(self, app) -> tuple:
-        """(heap used after importing the framework, after importing the app module)."""
+        """(heap used after importing the framework, after importing the app module),
+        in a fresh interpreter; ``(None, None, error)`` if an import failed."""
+        self.fresh()
         out = self._run(f"import upylab_bench; upylab_bench.imports({app.framework_import!r}, "
                         f"{app.module!r})", timeout=60)
         match = re.search(rb"BENCH ram (\d+) (\d+)", out)
         if not match:
-            raise AppDown(out.decode(errors="replace")[-500:])
-        return int(match[1]), int(match[2])
+            errors = re.findall(rb"\r\n(\w+Error: [^\r\n]*)", out)
+            return None, None, (errors[-1] if errors else out[-200:]).decode(errors="replace")
+        return int(match[1]), int(match[2]), ""
 
     def start(self, app, call="run", timeout=START_TIMEOUT):
         """Serve the app: ``call`` "run" is ``<module>.run()`` as the lessons run it;
         "serve" is its ``serve()`` under the bench helper (with the RAM monitor)."""
+        if self.board.kind == "real":
+            self.board.host = self.join_wifi()
         if call == "serve":
             code, ready = (f"import upylab_bench; upylab_bench.serve({app.module!r}, 80)",
                            b"BENCH serving")
@@ -75,19 +190,53 @@ class Session:
         if found != ready:
             raise AppDown(out.decode(errors="replace")[-500:])
         self.serving = (app, call)
-        if not load.wait_listening(self.port, timeout):
-            raise AppDown(f"nothing listens on port {self.port}")
+        # An app that fails after its "serving" line (a MemoryError binding or
+        # serving) is back at the prompt: that ends the wait at once.
+        if not load.wait_listening(self.board.address, timeout, alive=lambda: not self.line.seen(b">>> ")):
+            raise AppDown(f"nothing listens on {self.board.host}:{self.board.port}: "
+                          + self.line.read_for(0.1).decode(errors="replace")[-500:])
+        if call == "run":
+            self._read_console()
 
-    def restart(self):
+    def _read_console(self):
+        done = threading.Event()
+
+        def read():
+            while not done.is_set():
+                self.console = (self.console + self.line.port.read(4096))[-CONSOLE_TAIL:]
+
+        thread = threading.Thread(target=read, daemon=True)
+        thread.start()
+        self._reader = (done, thread)
+
+    def _stop_console(self):
+        if self._reader:
+            done, thread = self._reader
+            done.set()
+            thread.join(5)
+            self._reader = None
+
+    def last_error(self) -> str:
+        """The last error line the app printed (a traceback's last line), or ''."""
+        errors = _ERROR.findall(self.console)
+        return errors[-1].decode(errors="replace").strip() if errors else ""
+
+    def restart(self) -> str:
+        """Stop the app (or what is left of it) and start it again; the last
+        error it had printed."""
         app, call = self.serving
+        self._stop_console()
+        error = self.last_error()
         self.stop()
         try:
             self.start(app, call)
         except AppDown:
             self.fresh()
             self.start(app, call)
+        return error
 
     def stop(self):
+        self._stop_console()
         if self.serving:
             self.line.friendly()
             self.serving = None
@@ -105,26 +254,28 @@ class Session:
         raise AppDown(f"the bench helper did not answer {letter!r}")
 
 
-def heap_check(framework, heap, requests, files, form, mpy_version, name=None) -> bool:
+def heap_check(framework, heap, requests, lib, name, timeout=5.0) -> bool:
     """A fresh board of ``heap``: True if the app starts and serves every request right."""
-    name = name or f"bench-heap-{framework}"
-    record = registry.start(name=name, heap=heap)
+    board = None
     session = None
     try:
-        apps.prepare(record.flash, framework, form, mpy_version, files)
-        session = Session(record)
+        board = own_board(name, heap)
+        apps.write_files(Path(board.flash), {"lib/" + path: data for path, data in lib.items()})
+        apps.write_files(Path(board.flash), apps.app_files(apps.APPS[framework]))
+        session = Session(board)
         try:
             session.start(apps.APPS[framework], "run", timeout=20)
         except AppDown:
             return False
-        ok, _ = load.check_routes(session.port, requests, timeout=5)
-        return ok and load.good(session.port, timeout=5)
+        ok, _ = load.check_routes(board.address, requests, timeout=timeout)
+        return ok and load.good(board.address, timeout=timeout)
     except (AssertionError, OSError):
         return False
     finally:
         if session:
             session.close()
-        registry.stop(name)
+        if board:
+            registry.stop(name)
 
 
 def smallest_heap(check, step, top=presets.PRESETS["esp32"], ceiling=1024 * 1024):

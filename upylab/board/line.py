@@ -27,6 +27,12 @@ class Line:
         data, self._buffer = self._buffer[:end], self._buffer[end:]
         return data
 
+    def seen(self, expected: bytes) -> bool:
+        """Has ``expected`` arrived?  Reads what is waiting (at most the port's
+        0.05 s timeout) and keeps it buffered for the next read."""
+        self._buffer += self.port.read(4096)
+        return expected in self._buffer
+
     def read_for(self, seconds: float) -> bytes:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
