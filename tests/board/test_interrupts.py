@@ -54,7 +54,7 @@ def test_ctrl_c_while_powering_on_stops_main_py(state_dir, tmp_path):
     """Sent before main.py starts, it is held, and stops main.py when it does."""
     flash = tmp_path / "flash"
     flash.mkdir()
-    (flash / "main.py").write_text("print('main started')\n" + SERVES_FOR_EVER)
+    (flash / "main.py").write_text(SERVES_FOR_EVER)
     record = registry.start(name="early-main", flash=flash)  # returns as it boots
     line = Line(record.device)
     try:
