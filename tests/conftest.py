@@ -6,7 +6,8 @@ processes outlives it).  ``mpremote`` runs the real mpremote against it;
 ``line`` opens its serial device with pyserial, as a terminal would.
 ``framework_cache`` is the one framework cache of a test run (each part is
 fetched once, never into the user's cache); ``browser`` is headless
-Chromium.
+Chromium.  ``soak`` is ``--soak N``: how many times longer the repeated
+board tests run (1 in ``make test``; more for a release check).
 """
 from pathlib import Path
 
@@ -14,6 +15,16 @@ import pytest
 
 from support import CHROMIUM, CHROMIUM_ARGS, Line, run_mpremote, stop_and_check
 from upylab.board import registry
+
+
+def pytest_addoption(parser):
+    parser.addoption("--soak", type=int, default=1, metavar="N",
+                     help="run the repeated board tests N times longer (release checks)")
+
+
+@pytest.fixture
+def soak(request):
+    return request.config.getoption("--soak")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 import os
 import signal
 import subprocess
-import time
 
 from support import BIN, run_mpremote
 from upylab.board import registry
@@ -26,10 +25,7 @@ def test_start_status_list_pins_reset_stop(state_dir):
     assert upylab("board", "pins", "cli").stdout == "GPIO2\tout\t1\n"
     before = registry.find("cli").interpreter_pid
     assert upylab("board", "reset", "cli").stdout == "board 'cli' reset\n"
-    deadline = time.monotonic() + 10
-    while registry.find("cli").interpreter_pid == before and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert registry.find("cli").interpreter_pid != before
+    assert registry.find("cli").interpreter_pid != before  # reset returns once it is done
     assert upylab("board", "stop", "cli").stdout == "board 'cli' stopped\n"
     assert upylab("board", "list").stdout == ""
 

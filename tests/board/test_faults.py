@@ -1,9 +1,9 @@
 """Faults a classroom will meet: a dead interpreter, a pulled cable, two programs on one port."""
 import os
 import signal
-import time
+from pathlib import Path
 
-from support import Line, run_mpremote
+from support import Line, run_mpremote, wait_for_file
 from upylab.board import registry
 
 
@@ -19,10 +19,11 @@ def test_a_dead_interpreter_is_reported_and_the_board_comes_back(board, line):
 
 def test_client_leaving_mid_output_then_returning(board, line):
     line.friendly()
-    line.write(b"import time\rwhile True: print('tick' * 20); time.sleep_ms(1)\r\r")
+    line.write(b"import time\rn = 0\rwhile True: print('tick' * 20); time.sleep_ms(1); n += 1; "
+               b"n == 300 and open('printed-to-nobody', 'w').close()\r\r")
     line.read_until(b"tick")
     line.close()
-    time.sleep(1.0)  # the board keeps printing to nobody
+    wait_for_file(Path(board.flash) / "printed-to-nobody")  # 300 lines went to no one
     again = Line(board.device)
     try:
         again.friendly()

@@ -1,7 +1,9 @@
 """data/survey.csv is the seed survey's table, cell for cell.
 
 The seed lives in the shared folder beside the repository
-(``../shared/seed/frameworks-survey.md``); CI lays it out the same way.
+(``../shared/seed/frameworks-survey.md``); CI lays it out the same way.  A
+contributor's clone has no such folder: the tests that compare with the
+seed are skipped there, and the rest still check the CSV.
 The markdown is parsed here on its own, not with the code that wrote the CSV.
 """
 import csv
@@ -15,10 +17,15 @@ SURVEY = REPO / "data" / "survey.csv"
 IDS = ["raw-socket", "microdot", "tinyweb", "picoweb", "micropyserver", "aioweb"]
 
 
+@pytest.fixture
+def seed() -> list:
+    if not SEED.is_file():
+        pytest.skip(f"no seed survey at {SEED} (the shared folder beside the clone)")
+    return markdown_table(SEED)
+
+
 def markdown_table(path: Path) -> list:
     """The first pipe table of a markdown file, as rows of stripped cells, separator dropped."""
-    if not path.is_file():
-        pytest.fail(f"the seed survey is not at {path}: the shared folder must sit beside the repository")
     lines = path.read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("|"))
     table = []
@@ -35,15 +42,14 @@ def survey_csv() -> list:
         return list(csv.reader(stream))
 
 
-def test_header_is_id_then_the_seed_columns():
-    assert survey_csv()[0] == ["id"] + markdown_table(SEED)[0]
+def test_header_is_id_then_the_seed_columns(seed):
+    assert survey_csv()[0] == ["id"] + seed[0]
 
 
-def test_every_cell_matches_the_seed():
-    seed = markdown_table(SEED)[1:]
+def test_every_cell_matches_the_seed(seed):
     rows = survey_csv()[1:]
-    assert len(rows) == len(seed)
-    for number, (row, seed_row) in enumerate(zip(rows, seed), start=2):
+    assert len(rows) == len(seed) - 1
+    for number, (row, seed_row) in enumerate(zip(rows, seed[1:]), start=2):
         assert row[1:] == seed_row, f"data/survey.csv row {number} differs from the seed"
 
 

@@ -19,23 +19,23 @@ class Session:
         self.manager = manager
         self.client = client
 
-    def run(self, code, timeout=REPLY_TIMEOUT, interrupt_after=None):
+    def run(self, code, timeout=REPLY_TIMEOUT, interrupt_on=None):
         """(reply content, outputs) for one cell; stream outputs are joined.
 
-        With ``interrupt_after`` seconds, the kernel is interrupted then, as
-        the stop button or nbval's cell timeout does.
+        With ``interrupt_on``, the kernel is interrupted once the cell has
+        printed that text, as the stop button or nbval's cell timeout does.
         """
         msg_id = self.client.execute(code)
-        if interrupt_after is not None:
-            try:
-                self.client.get_shell_msg(timeout=interrupt_after)
-                raise AssertionError("the cell ended before it could be interrupted")
-            except Exception as error:  # queue.Empty: still running, as intended
-                if isinstance(error, AssertionError):
-                    raise
+        outputs = []
+        if interrupt_on is not None:
+            def printed():
+                return any(interrupt_on in output.get("text", "") for output in outputs)
+            if not self._collect(msg_id, outputs, until=printed):
+                raise AssertionError(f"the cell ended before printing {interrupt_on!r}: {outputs}")
             self.manager.interrupt_kernel()
         reply = self._reply(msg_id, timeout)
-        return reply["content"], self._outputs(msg_id)
+        self._collect(msg_id, outputs)
+        return reply["content"], outputs
 
     def _reply(self, msg_id, timeout):
         while True:
@@ -43,15 +43,15 @@ class Session:
             if message["parent_header"].get("msg_id") == msg_id:
                 return message
 
-    def _outputs(self, msg_id):
-        outputs = []
-        while True:
+    def _collect(self, msg_id, outputs, until=lambda: False) -> bool:
+        """The cell's outputs into ``outputs`` until ``until()`` (True) or the cell ends."""
+        while not until():
             message = self.client.get_iopub_msg(timeout=REPLY_TIMEOUT)
             if message["parent_header"].get("msg_id") != msg_id:
                 continue
             kind, content = message["msg_type"], message["content"]
             if kind == "status" and content["execution_state"] == "idle":
-                return outputs
+                return False
             if kind == "stream":
                 if outputs and outputs[-1].get("name") == content["name"]:
                     outputs[-1]["text"] += content["text"]
@@ -59,6 +59,7 @@ class Session:
                     outputs.append({"type": "stream", "name": content["name"], "text": content["text"]})
             elif kind == "error":
                 outputs.append({"type": "error", **content})
+        return True
 
     def text(self, code, **options):
         """Stdout of a cell that must succeed."""

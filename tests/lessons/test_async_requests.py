@@ -3,8 +3,10 @@
 The board runs ``slow_server.py`` (its own slow HTTP server on port 80) and
 requests it with the project's asyncio client (``snippets/common/aclient.py``)
 and with the built-in ``requests``, as the lesson does.  Timings are checked
-with wide margins, in the direction that matters: requests in flight at
-once finish in about one delay, requests one after another take the sum.
+only in the direction that matters, never against a wall-clock limit a busy
+machine could miss: requests one after another take at least the sum of
+their delays, and requests in flight at once take less than half of what
+the same requests one after another took in the same run.
 """
 import json
 import re
@@ -58,15 +60,20 @@ def values(output: str) -> dict:
     return found
 
 
-def test_requests_in_flight_at_once_take_about_one_delay(run_on_board):
+def test_requests_in_flight_at_once_beat_one_after_another(run_on_board):
     """Four, as in the lesson: with the server on the board, more would exceed an ESP32's
     ten sockets (lesson 03, section 6)."""
     out = values(run_on_board("""
 async def main():
     server = await slow_server.start()
+    url = 'http://%s/delay/300' % HOST
     try:
         start = time.ticks_ms()
-        replies = await asyncio.gather(*[aclient.get('http://%s/delay/300' % HOST) for _ in range(4)])
+        for _ in range(4):
+            await aclient.get(url)
+        print('sequential=%d' % ms_since(start))
+        start = time.ticks_ms()
+        replies = await asyncio.gather(*[aclient.get(url) for _ in range(4)])
         print('elapsed=%d' % ms_since(start))
     finally:
         await slow_server.stop(server)
@@ -78,7 +85,8 @@ asyncio.run(main())
     assert out["statuses"] == [200] * 4
     assert out["bodies"] == [{"delay_ms": 300}] * 4
     assert out["types"] == ["application/json"] * 4
-    assert 300 <= out["elapsed"] < 2 * 300, out  # one after another: at least 1200 ms
+    assert out["sequential"] >= 4 * 300, out
+    assert 300 <= out["elapsed"] < out["sequential"] / 2, out
 
 
 def test_builtin_requests_one_after_another_take_the_sum(run_on_board):
@@ -144,7 +152,7 @@ asyncio.run(main())
 """))
     assert out["before"] >= 3
     assert out["error"] == "OSError"
-    assert 900 <= out["waited"] < 3000
+    assert out["waited"] >= 900  # the whole 1 s timeout, with the loop stopped
     assert out["during"] == 0
 
 
@@ -193,7 +201,7 @@ asyncio.run(main())
 """))
     assert out["refused"] == "ECONNREFUSED"
     assert out["timeout"] == "TimeoutError"
-    assert 450 <= out["gave_up_after"] < 1500
+    assert out["gave_up_after"] >= 450  # the 0.5 s timeout, not at once (TimeoutError above)
     assert out["after"] == [200, "hello from the board"]  # the server still serves
 
 
@@ -251,18 +259,20 @@ def test_the_host_sees_the_slow_server_answer_requests_at_once(board, tmp_path):
                     str(SNIPPETS / "slow_server.py"), ":"],
                    check=True, capture_output=True, timeout=30)
     script = tmp_path / "serve.py"
-    script.write_text("import asyncio, slow_server\n"
+    stop = Path(board.flash) / "stop-serving"
+    script.write_text("import asyncio, os, slow_server\n"
                       "async def main():\n"
                       "    server = await slow_server.start()\n"
                       "    print('serving')\n"
-                      "    await asyncio.sleep(6)\n"
+                      "    while 'stop-serving' not in os.listdir():\n"
+                      "        await asyncio.sleep_ms(20)\n"
                       "    await slow_server.stop(server)\n"
                       "asyncio.run(main())\n")
     serving = subprocess.Popen([str(BIN / "mpremote"), "connect", board.device, "run", str(script)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{board.host_port(80)}"
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while True:  # until the board listens
             try:
                 assert _host_get(base + "/") == (200, b"hello from the board")
@@ -270,15 +280,22 @@ def test_the_host_sees_the_slow_server_answer_requests_at_once(board, tmp_path):
             except (urllib.error.URLError, ConnectionError):
                 assert time.monotonic() < deadline, "the board's server never answered"
                 time.sleep(0.1)
+        urls = [base + "/delay/300"] * 5
+        start = time.monotonic()
+        for url in urls:
+            _host_get(url)
+        sequential = time.monotonic() - start
         start = time.monotonic()
         with ThreadPoolExecutor(5) as pool:
-            answers = list(pool.map(_host_get, [base + "/delay/300"] * 5))
+            answers = list(pool.map(_host_get, urls))
         elapsed = time.monotonic() - start
         assert answers == [(200, b'{"delay_ms": 300}')] * 5
-        assert elapsed < 2 * 0.3, f"5 requests of 300 ms took {elapsed:.2f} s"
+        assert sequential >= 5 * 0.3
+        assert 0.3 <= elapsed < sequential / 2, f"{elapsed:.2f} s at once, {sequential:.2f} s in turn"
         with pytest.raises(urllib.error.HTTPError) as missing:
             _host_get(base + "/nowhere")
         assert missing.value.code == 404
     finally:
+        stop.touch()
         out, err = serving.communicate(timeout=30)
     assert serving.returncode == 0, err

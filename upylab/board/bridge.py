@@ -9,8 +9,9 @@ raw-paste mode.
 What the bridge adds is what a board does and a process does not:
 
 * Ctrl-C interrupts running code (KeyboardInterrupt) and is a plain key
-  at the prompt (``_interrupt_running_code``); raw-REPL input is read as
-  an ESP32 reads it (``replinput.ReplInput``);
+  at the prompt, and one sent while the board boots stops the main.py
+  that starts next (``interrupt.route``); raw-REPL input is read as an
+  ESP32 reads it (``replinput.ReplInput``);
 * ``\\r\\n`` line endings (``bootfilter.OutputFilter``);
 * Ctrl-D, ``sys.exit()`` and ``machine.soft_reset()`` end the process:
   the bridge prints ``MPY: soft reboot`` and starts a fresh interpreter,
@@ -33,7 +34,7 @@ import tty
 from dataclasses import dataclass
 from pathlib import Path
 
-from upylab.board import presets
+from upylab.board import interrupt, presets
 from upylab.board.bootfilter import OutputFilter
 from upylab.board.replinput import ReplInput
 
@@ -46,7 +47,8 @@ RESET_CAUSES = {"power-on": 1, "hard": 2, "soft": 5}
 CLIENT_BACKLOG = 64 * 1024
 MEASURING_HEAP = 1024 * 1024
 IDLE_POLL_MS = 100
-CTRL_A, CTRL_C = 0x01, 0x03
+CTRL_A = 0x01
+CTRL_C = b"\x03"
 
 
 @dataclass
@@ -83,7 +85,9 @@ class Bridge:
         self._client = client_fd
         self._client_connected = False
         self._to_client = bytearray()
-        self._to_interpreter = bytearray()
+        self._to_interpreter = bytearray()  # from the client, not yet handed over
+        self._handed = bytearray()          # handed to the interpreter, being written
+        self._hold_ms = 1                   # how soon to ask again about a held Ctrl-C
         self._input = ReplInput()
         self._stopping = False
         self._hard_reset_requested = False
@@ -138,6 +142,9 @@ class Bridge:
         os.close(slave)
         os.set_blocking(master, False)
         self._interpreter = master
+        # What the previous interpreter was handed is lost with it, as a
+        # board's UART buffer is; what it was not yet handed is for this one.
+        self._handed.clear()
         self._filter = OutputFilter([self._marker + b"-set-up", self._marker + b"-booted"],
                                     hide_banner=raw)
         if raw:  # back to the raw REPL, ahead of anything the client sends
@@ -240,10 +247,10 @@ class Bridge:
     def _step(self):
         poller = select.poll()
         poller.register(self._wake_r, select.POLLIN)
-        # Input waits until the board is set up: from then on a Ctrl-C can
-        # only interrupt boot.py or main.py, as on a board.
-        set_up = self._filter.stage > 0
-        interpreter_events = select.POLLOUT if self._to_interpreter and set_up else 0
+        # Input, Ctrl-C included, waits until the board is set up: the
+        # board's own set-up is not interruptible, boot.py and main.py are.
+        timeout = self._hand_over() if self._filter.stage > 0 else IDLE_POLL_MS
+        interpreter_events = select.POLLOUT if self._handed else 0
         if len(self._to_client) < CLIENT_BACKLOG:
             interpreter_events |= select.POLLIN
         if interpreter_events:
@@ -251,7 +258,7 @@ class Bridge:
         if self._client_connected:
             client_events = select.POLLIN | (select.POLLOUT if self._to_client else 0)
             poller.register(self._client, client_events)
-        for fd, events in poller.poll(IDLE_POLL_MS):
+        for fd, events in poller.poll(timeout):
             if fd == self._wake_r:
                 _drain(self._wake_r)
             elif fd == self._interpreter:
@@ -294,35 +301,41 @@ class Bridge:
         if not data:
             self._disconnect_client()
             return
-        data = self._input.feed(data)
-        if CTRL_C in data and self._interrupt_running_code():
-            data = data.replace(bytes([CTRL_C]), b"")
         self._to_interpreter += data
 
-    def _interrupt_running_code(self) -> bool:
-        """Ctrl-C while code runs: KeyboardInterrupt, as a board's UART does.
+    def _hand_over(self) -> int:
+        """Client input to the interpreter, in order, read as the board reads it.
 
-        The unix port catches SIGINT only while it runs code (boot.py,
-        main.py, a REPL command) and resets it to the default, which ends
-        the process, while its REPL waits for input; there a Ctrl-C is just
-        a byte that clears the line.  So the bridge signals only when the
-        interpreter catches SIGINT, and otherwise passes the byte on.
+        A Ctrl-C goes once all before it has been written, where
+        ``interrupt.route`` says; consecutive Ctrl-Cs go together.  Input
+        after a held Ctrl-C waits behind it.  The REPL mode is followed
+        here, as bytes are handed over, not as they arrive: bytes that
+        arrive before a reset are read by the board that boots next.
+        Returns how long the loop may sleep: not long while a Ctrl-C is held.
         """
-        try:
-            status = Path(f"/proc/{self._process.pid}/status").read_text()
-        except OSError:
-            return False
-        caught = int(re.search(r"^SigCgt:\s*([0-9a-f]+)", status, re.M)[1], 16)
-        if not caught & 1 << (signal.SIGINT - 1):
-            return False
-        os.kill(self._process.pid, signal.SIGINT)
-        return True
+        queue = self._to_interpreter
+        while queue and not self._handed:
+            count = len(queue) - len(queue.lstrip(CTRL_C))
+            if not count:  # up to the next Ctrl-C
+                count = len(queue) if CTRL_C not in queue else queue.index(CTRL_C)
+            else:
+                where = interrupt.route(self._process.pid)
+                if where == interrupt.HELD:
+                    self._hold_ms = min(2 * self._hold_ms, IDLE_POLL_MS)
+                    return self._hold_ms
+                self._hold_ms = 1
+                if where == interrupt.SIGNALLED:
+                    del queue[:count]
+                    continue
+            self._handed += self._input.feed(bytes(queue[:count]))
+            del queue[:count]
+        return IDLE_POLL_MS
 
     def _interpreter_ready(self, events):
-        if events & select.POLLOUT and self._to_interpreter:
+        if events & select.POLLOUT and self._handed:
             try:
-                written = os.write(self._interpreter, self._to_interpreter)
-                del self._to_interpreter[:written]
+                written = os.write(self._interpreter, self._handed)
+                del self._handed[:written]
             except (BlockingIOError, OSError):
                 pass
         if events & (select.POLLIN | select.POLLHUP):

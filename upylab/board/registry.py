@@ -312,10 +312,24 @@ def stop(name: str) -> BoardRecord:
 
 
 def reset(name: str) -> BoardRecord:
-    """Hard reset, as pressing the board's EN button."""
+    """Hard reset, as pressing the board's EN button.
+
+    Returns once the old interpreter has gone and the next one is starting
+    (its record), so whatever a client sends from then on, a Ctrl-C
+    included, reaches the board that boots, never the one before.
+    """
     record = find(name)
     os.kill(record.pid, signal.SIGUSR1)
-    return record
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        current = _read_record(record.folder)
+        if current is None:
+            raise UpylabError(f"board {name!r} stopped while resetting")
+        if current.interpreter_pid != record.interpreter_pid:
+            return current
+        time.sleep(0.01)
+    raise UpylabError(f"board {name!r} did not reset within {START_TIMEOUT:.0f} s "
+                      f"(see {record.folder / 'bridge.log'})")
 
 
 def listening_ports(record: BoardRecord) -> list[int]:

@@ -9,6 +9,7 @@
 from umachine import *  # noqa: F401,F403
 from os import getenv as _getenv, system as _system
 import time as _time
+from micropython import kbd_intr as _kbd_intr
 
 _pins = open(_getenv("UPYLAB_PINS"), "r+b")
 _SUPERVISOR = _getenv("UPYLAB_SUPERVISOR_PID")
@@ -90,7 +91,12 @@ def freq(hz=None):
 
 
 def reset():
-    """Hard reset: the host bridge restarts the interpreter; never returns."""
+    """Hard reset: the host bridge restarts the interpreter; never returns.
+
+    From here on Ctrl-C is not taken (the bridge holds it for the board
+    that boots next), as a board that is resetting takes none.
+    """
+    _kbd_intr(-1)
     _system("kill -USR1 " + _SUPERVISOR)
     while True:
         _time.sleep(1)

@@ -17,7 +17,9 @@ def _upylab_boot():
     import os
     import sys
 
-    micropython.kbd_intr(-1)  # Ctrl-C may stop boot.py and main.py, not this
+    # Ctrl-C may stop boot.py and main.py, not this: outside them SIGINT
+    # stays at its default, and the bridge holds a Ctrl-C until one starts.
+    micropython.kbd_intr(-1)
 
     import socket  # noqa: F401  (the shim; kept in sys.modules)
     import network  # noqa: F401
@@ -48,12 +50,15 @@ def _upylab_boot():
         except OSError:
             return
         try:
-            micropython.kbd_intr(3)
-            exec(compile(source, name, "exec"), globals())
+            try:
+                micropython.kbd_intr(3)
+                exec(compile(source, name, "exec"), globals())
+            finally:
+                micropython.kbd_intr(-1)
+                for _ in (0,):  # a second Ctrl-C, signalled before the line
+                    pass        # above, is raised here, inside the outer try
         except BaseException as error:  # a board reports and goes on to the REPL
             sys.print_exception(error)
-        finally:
-            micropython.kbd_intr(-1)
 
     run("boot.py")
     if os.getenv("UPYLAB_SKIP_MAIN") != "1":
