@@ -10,6 +10,7 @@ import os
 import pwd
 import re
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -77,7 +78,10 @@ def hub_class(class_dir, bundle):
             return await asyncio.gather(*(
                 _lesson_cells(student, kernels[name], STUDENTS[name], name == "ulab-ann")
                 for name, student in students.items()))
-        outputs = dict(zip(students, asyncio.run(every_board())))
+        # In a thread of its own: the run's browser fixture (Playwright's sync API)
+        # keeps an event loop running in this one.
+        with ThreadPoolExecutor(1) as worker:
+            outputs = dict(zip(students, worker.submit(asyncio.run, every_board()).result()))
         uids = {name: pwd.getpwnam(name).pw_uid for name in options.users}
         yield {"options": options, "printed": printed, "students": students,
                "outputs": outputs, "uids": uids}
