@@ -10,8 +10,11 @@ plain ``%serialconnect`` and the board is chosen here, in this order:
 4. upstream's own guess: the first serial port the system lists.
 
 The port is opened exclusively (an ``flock``, as mpremote does), so a
-port another program holds is refused with one clear sentence instead of
-two programs interleaving on the same REPL.
+port another program holds is refused (``PortBusy``, one clear sentence)
+instead of two programs interleaving on the same REPL; when that program
+is another notebook's kernel, ``handover`` asks it to let go.  A virtual
+board is named without its host path, so saved outputs do not depend on
+the machine that saved them.
 """
 import errno
 import os
@@ -28,6 +31,10 @@ ENVIRONMENT = "UPYLAB_BOARD"
 WINDOWS_PORT = re.compile(r"COM\d+", re.IGNORECASE)
 
 
+class PortBusy(UpylabError):
+    """Another process holds the port."""
+
+
 @dataclass
 class Target:
     device: str
@@ -42,8 +49,11 @@ def is_device(value: str) -> bool:
 def named(value: str, how: str) -> Target:
     if is_device(value):
         return Target(value, f"{value} ({how})")
-    record = registry.find(value)
-    return Target(record.device, f"virtual board {record.name!r} at {record.device}")
+    return virtual(registry.find(value))
+
+
+def virtual(record) -> Target:
+    return Target(record.device, f"virtual board {record.name!r}")
 
 
 def choose(port: str | None = None) -> Target:
@@ -55,7 +65,7 @@ def choose(port: str | None = None) -> Target:
     boards = registry.running()
     chosen = [b for b in boards if len(boards) == 1 or b.name == registry.DEFAULT_NAME]
     if chosen:
-        return Target(chosen[0].device, f"virtual board {chosen[0].name!r} at {chosen[0].device}")
+        return virtual(chosen[0])
     ports = guessserialport()
     if ports:
         return Target(ports[0], f"{ports[0]} (first serial port found)")
@@ -71,14 +81,19 @@ def open_port(target: Target, baudrate: int) -> serial.Serial:
     try:
         return serial.Serial(target.device, baudrate, timeout=serialtimeout, exclusive=exclusive)
     except (serial.SerialException, OSError) as error:
+        if _is_busy(error):
+            raise PortBusy(f"port {target.device} is busy: another program (mpremote, Thonny, "
+                           f"a serial monitor) has it open; close that program") from None
         raise UpylabError(_explain(target.device, error)) from None
+
+
+def _is_busy(error: Exception) -> bool:
+    code = getattr(error, "errno", None)
+    return code in (errno.EAGAIN, errno.EBUSY, errno.EWOULDBLOCK) or "busy" in str(error).lower()
 
 
 def _explain(device: str, error: Exception) -> str:
     code = getattr(error, "errno", None)
-    if code in (errno.EAGAIN, errno.EBUSY, errno.EWOULDBLOCK) or "busy" in str(error).lower():
-        return (f"port {device} is busy: another program (mpremote, a serial monitor, "
-                f"another notebook's kernel) has it open; close it or run %disconnect there")
     if code == errno.ENOENT or not os.path.exists(device) and os.name == "posix":
         return f"no port {device}: is the board plugged in (and is that its name)?"
     if code == errno.EACCES:

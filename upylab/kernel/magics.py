@@ -252,10 +252,12 @@ def install(kernel, framework: str, source: bool, compare: bool, offline: bool):
     target = _connected(kernel)
     baud = kernel.dc.workingserial.baudrate
     stream = _Say(kernel)
+    record = virtual_board(target.device)   # by name: its output names no host path
+    board = record.name if record else target.device
     kernel.dc.disconnect()
     try:
         with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
-            install_cli.install([framework], target.device, form="py" if source else "mpy",
+            install_cli.install([framework], board, form="py" if source else "mpy",
                                 compare=compare, offline=offline)
     except UpylabError as error:
         raise MagicError(str(error), "InstallError") from None
