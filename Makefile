@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 lab: setup
-	$(BIN)/upylab lab
+	@$(BIN)/upylab lab
 
 test: setup $(CHROMIUM)
 	$(BIN)/python -m pytest

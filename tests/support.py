@@ -4,8 +4,13 @@ Fixtures live in ``conftest.py``; plain helpers live here, because several
 folders have a ``conftest.py`` and ``from conftest import`` would pick
 whichever pytest loaded first.
 """
+import os
+import queue
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from upylab.board.line import Line  # noqa: F401  (the bench uses it too)
@@ -36,3 +41,50 @@ def run_mpremote(device, *args, timeout=30, check=True):
         raise AssertionError(f"mpremote {' '.join(args)} failed ({result.returncode}):\n"
                              f"{result.stdout}\n{result.stderr}")
     return result
+
+
+class Lab:
+    """``upylab lab`` in the background, as ``make lab`` runs it in a terminal.
+
+    It gets a process group of its own, as a terminal's foreground job has,
+    so ``ctrl_c()`` signals it the way the terminal's Ctrl-C does.
+    """
+
+    def __init__(self, environment, *args):
+        self.process = subprocess.Popen(
+            [str(BIN / "upylab"), "lab", *args], env=environment, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self.lines = []
+        self._new = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+            self._new.put(line)
+        self._new.put(None)
+
+    def wait_for(self, prefix, timeout=120) -> str:
+        """The first line of its output starting with ``prefix``, once it comes."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [line for line in self.lines if line.startswith(prefix)]
+            if found:
+                return found[0]
+            try:
+                if self._new.get(timeout=max(0.1, deadline - time.monotonic())) is None:
+                    raise AssertionError(f"upylab lab ended before {prefix!r}:\n" + "\n".join(self.lines))
+            except queue.Empty:
+                raise AssertionError(f"no {prefix!r} within {timeout} s:\n" + "\n".join(self.lines)) from None
+
+    def url(self) -> str:
+        return self.wait_for("JupyterLab: open ").split()[-1]
+
+    def ctrl_c(self, timeout=90) -> list:
+        """Stop it as Ctrl-C in its terminal does; every line it printed."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+        self.process.wait(timeout=timeout)
+        while self._new.get(timeout=10) is not None:
+            pass
+        return self.lines
