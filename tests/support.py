@@ -32,6 +32,12 @@ def stop_and_check(name):
     assert not leftovers, f"board processes left running: {leftovers}"
 
 
+def bound_ports(board):
+    """The ports the board's code listens on now (each reset starts a new interpreter:
+    the record is read again for its pid)."""
+    return registry.listening_ports(registry.find(board.name))
+
+
 def run_mpremote(device, *args, timeout=30, check=True):
     """The real mpremote against a device; returns the finished process."""
     result = subprocess.run(
@@ -88,3 +94,77 @@ class Lab:
         while self._new.get(timeout=10) is not None:
             pass
         return self.lines
+
+
+REPLY_TIMEOUT = 30
+
+
+class Session:
+    """Runs cells and returns what a notebook would save for them."""
+
+    def __init__(self, manager, client):
+        self.manager = manager
+        self.client = client
+
+    def run(self, code, timeout=REPLY_TIMEOUT, interrupt_after=None, **options):
+        """(reply content, outputs) for one cell; stream outputs are joined.
+
+        With ``interrupt_after`` seconds, the kernel is interrupted then, as
+        the stop button or nbval's cell timeout does.  Other options go to
+        ``execute`` (``stop_on_error``).
+        """
+        msg_id = self.client.execute(code, **options)
+        if interrupt_after is not None:
+            try:
+                self.client.get_shell_msg(timeout=interrupt_after)
+                raise AssertionError("the cell ended before it could be interrupted")
+            except Exception as error:  # queue.Empty: still running, as intended
+                if isinstance(error, AssertionError):
+                    raise
+            self.manager.interrupt_kernel()
+        reply = self._reply(msg_id, timeout)
+        return reply["content"], self._outputs(msg_id)
+
+    def started(self, code, until):
+        """Send a cell and return its msg_id once its output contains ``until``."""
+        msg_id = self.client.execute(code)
+        seen = ""
+        while until not in seen:
+            message = self.client.get_iopub_msg(timeout=REPLY_TIMEOUT)
+            if message["parent_header"].get("msg_id") == msg_id and message["msg_type"] == "stream":
+                seen += message["content"]["text"]
+        return msg_id
+
+    def finished(self, msg_id, timeout=REPLY_TIMEOUT):
+        """(reply content, outputs) of a cell sent with ``started``: what followed ``until``."""
+        reply = self._reply(msg_id, timeout)
+        return reply["content"], self._outputs(msg_id)
+
+    def _reply(self, msg_id, timeout):
+        while True:
+            message = self.client.get_shell_msg(timeout=timeout)
+            if message["parent_header"].get("msg_id") == msg_id:
+                return message
+
+    def _outputs(self, msg_id):
+        outputs = []
+        while True:
+            message = self.client.get_iopub_msg(timeout=REPLY_TIMEOUT)
+            if message["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = message["msg_type"], message["content"]
+            if kind == "status" and content["execution_state"] == "idle":
+                return outputs
+            if kind == "stream":
+                if outputs and outputs[-1].get("name") == content["name"]:
+                    outputs[-1]["text"] += content["text"]
+                else:
+                    outputs.append({"type": "stream", "name": content["name"], "text": content["text"]})
+            elif kind == "error":
+                outputs.append({"type": "error", **content})
+
+    def text(self, code, **options):
+        """Stdout of a cell that must succeed."""
+        reply, outputs = self.run(code, **options)
+        assert reply["status"] == "ok", (reply, outputs)
+        return "".join(o["text"] for o in outputs if o.get("name") == "stdout")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from upylab.board import registry
+from support import bound_ports
 
 pytestmark = [pytest.mark.board, pytest.mark.timeout(90)]
 
@@ -103,7 +103,7 @@ def test_stopping_an_asyncio_cell_cancels_its_tasks(connected, board):
         "    await asyncio.Event().wait()\n"
         "asyncio.run(main())\n",
         interrupt_after=1.0)
-    assert registry.listening_ports(board) == []
+    assert bound_ports(board) == []
     out = connected.text("async def later():\n    await asyncio.sleep_ms(200)\n"
                          "    print('later')\nasyncio.run(later())")
     assert out == "later\n", "a task of the stopped cell ran again"

@@ -1,7 +1,7 @@
 """Restart Kernel = a fresh board: a soft reboot with its banner, no variables, no bound ports."""
 import pytest
 
-from upylab.board import registry
+from support import bound_ports
 
 pytestmark = [pytest.mark.board, pytest.mark.timeout(120)]
 
@@ -20,9 +20,9 @@ def test_restart_while_a_server_runs_gives_a_fresh_board(start_kernel, board):
     session.text("%serialconnect\n%upylab send common/led.py common/static raw-socket")
     session.text("kept = 1")
     session.started("import led_raw\nled_raw.run()", until="serving on port 80")
-    assert registry.listening_ports(board) == [80]
+    assert bound_ports(board) == [80]
     restart(session)
-    assert registry.listening_ports(board) == []
+    assert bound_ports(board) == []
     reply, outputs = session.run("print(kept)")
     banner = outputs[0]["text"]
     assert banner.startswith("MPY: soft reboot\nMicroPython ")
