@@ -140,6 +140,8 @@ RECORDED = {
         "c9a2e8ed38270de28d90c54e745b40b218b7ae44da4d3d3f0a609f8587379aa0",
     ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/manifest.py', 17, 18):
         "aaad21295c0fcc5dd5085d6054ca97f19efafe7cfef2546ae67d2d391829fa50",
+    ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/stream.py', 150, 152):
+        "0909510b96e7b9d4729ac1797712c4b6ef30658910e83ec9e142a223e755bb4a",
     ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/stream.py', 160, 164):
         "4d61c8516791c9ef97018b04156268a12db0ed4bb7cc314b5a80949fa009561b",
     ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/stream.py', 172, 174):
