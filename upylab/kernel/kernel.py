@@ -30,6 +30,7 @@ import shlex
 import threading
 
 import serial
+import zmq
 from jupyter_micropython_kernel.deviceconnector import (DeviceConnector, wifimessageignore,
                                                          yieldserialchunk)
 from jupyter_micropython_kernel.kernel import MicroPythonKernel, ap_serialconnect, parseap
@@ -133,6 +134,21 @@ class UpylabKernel(MicroPythonKernel):
             text = ANSI.sub("", content["text"]).replace("\r\n", "\n")
             content = {**content, "text": text}
         return super().send_response(stream, msg_or_type, content, *args, **kwargs)
+
+    def _publish_status(self, status, channel, parent=None):
+        """Upstream's, quiet about a race at shutdown.
+
+        After the shutdown handler, ipykernel 7.4's ``process_control``
+        still publishes "idle" while the app closes its IOPub thread; now and
+        then that raised, and its traceback reached the terminal of
+        ``make lab`` at Ctrl-C (ipykernel PR 1518 catches one form of it).
+        Once a shutdown has been answered, nobody listens to that status.
+        """
+        try:
+            super()._publish_status(status, channel, parent)
+        except (AssertionError, zmq.ZMQError):
+            if self._shutdown_message is None:
+                raise
 
     def say(self, text):
         if text:
@@ -293,17 +309,19 @@ class UpylabKernel(MicroPythonKernel):
             self.say(f"Connected to {target.label} again\n")
         elif self.lent_to and self.target is not None and not self.dc.serialexists():
             lent_to = self.lent_to
-            self._connect(self.target, ap_serialconnect.get_default("baud"))
-            self.say(f"(This notebook has the board back from {lent_to}, which used it "
-                     f"meanwhile: what ran there ran on this board too.)\n")
+            taken_from = self._connect(self.target, ap_serialconnect.get_default("baud"))
+            self.say(f"(This notebook has the board back from {taken_from or lent_to}, which "
+                     f"used it meanwhile: what ran there ran on this board too.)\n")
 
-    def _connect(self, target, baud):
-        self._take_port(target, baud)
+    def _connect(self, target, baud) -> str:
+        """The board's port, in the raw REPL; the notebook it was taken from, or ''."""
+        taken_from = self._take_port(target, baud)
         if not self.dc.enterpastemode(verbose=False):
             self.dc.disconnect(raw=True)
             self._release()
             raise UpylabError(f"{target.label} does not answer in MicroPython's raw REPL: "
                               f"reset the board (EN button) and run %serialconnect")
+        return taken_from
 
     # -- shutting down and restarting ------------------------------------------
 
