@@ -62,6 +62,7 @@ class Lab:
             stderr=subprocess.STDOUT, text=True, start_new_session=True)
         self.lines = []
         self._new = queue.Queue()
+        self._ended = False
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
@@ -79,6 +80,7 @@ class Lab:
                 return found[0]
             try:
                 if self._new.get(timeout=max(0.1, deadline - time.monotonic())) is None:
+                    self._ended = True
                     raise AssertionError(f"upylab lab ended before {prefix!r}:\n" + "\n".join(self.lines))
             except queue.Empty:
                 raise AssertionError(f"no {prefix!r} within {timeout} s:\n" + "\n".join(self.lines)) from None
@@ -87,12 +89,12 @@ class Lab:
         return self.wait_for("JupyterLab: open ").split()[-1]
 
     def ctrl_c(self, timeout=90) -> list:
-        """Stop it as Ctrl-C in its terminal does; every line it printed."""
+        """Stop it as Ctrl-C in its terminal does (once); every line it printed."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGINT)
         self.process.wait(timeout=timeout)
-        while self._new.get(timeout=10) is not None:
-            pass
+        while not self._ended:
+            self._ended = self._new.get(timeout=10) is None
         return self.lines
 
 

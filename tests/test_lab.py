@@ -1,14 +1,17 @@
 """`make lab`: working copies of the lessons, a virtual board, JupyterLab; Ctrl-C stops it all cleanly."""
 import json
 import os
+import signal
 import socket
+import subprocess
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from jupyter_client import BlockingKernelClient
 
-from support import Lab
+from support import BIN, Lab
 from upylab import paths
 from upylab.board import registry
 
@@ -38,10 +41,24 @@ def lab_environment(tmp_path):
     return environment
 
 
-def test_lab_opens_working_copies_with_a_board_and_ctrl_c_stops_everything(state_dir, tmp_path):
-    port = free_port()
-    lab = Lab(lab_environment(tmp_path), f"--port={port}")
+@pytest.fixture
+def start_lab(tmp_path):
+    """Starts `upylab lab`; stops it, even after a failure, as Ctrl-C does."""
+    labs = []
+
+    def start(*args):
+        labs.append(Lab(lab_environment(tmp_path), f"--port={free_port()}", *args))
+        return labs[-1]
+
+    yield start
+    for lab in labs:
+        lab.ctrl_c()
+
+
+def test_lab_opens_working_copies_with_a_board_and_ctrl_c_stops_everything(state_dir, tmp_path, start_lab):
+    lab = start_lab()
     url = lab.url()
+    port = urlsplit(url).port
     assert url.startswith(f"http://127.0.0.1:{port}/lab?token=")
     specs = api(url, "/api/kernelspecs")
     assert specs["kernelspecs"]["upylab-micropython"]["spec"]["display_name"] == "MicroPython (upylab)"
@@ -77,12 +94,12 @@ def test_lab_opens_working_copies_with_a_board_and_ctrl_c_stops_everything(state
     assert left == [], "JupyterLab's own shutdown removes its runtime and kernel files"
 
 
-def test_a_second_start_keeps_the_students_copies(state_dir, tmp_path):
+def test_a_second_start_keeps_the_students_copies(state_dir, tmp_path, start_lab):
     work = tmp_path / "work"
     work.mkdir()
     mine = work / "01-raw-sockets.ipynb"
     mine.write_text('{"edited": "by the student"}')
-    lab = Lab(lab_environment(tmp_path), f"--port={free_port()}")
+    lab = start_lab()
     lab.url()
     lab.ctrl_c()
     assert mine.read_text() == '{"edited": "by the student"}'
@@ -92,3 +109,25 @@ def test_a_second_start_keeps_the_students_copies(state_dir, tmp_path):
                             f"into {work}/, your working copies (`upylab lessons reset NN` puts "
                             "one back as published)")
     assert Path(work).is_dir()
+
+
+def test_a_closed_terminal_still_stops_everything(state_dir, tmp_path):
+    """SIGHUP, and nobody left to read what it prints: JupyterLab and the board stop all the same."""
+    lab = subprocess.Popen([str(BIN / "upylab"), "lab", f"--port={free_port()}"],
+                           env=lab_environment(tmp_path), stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        for line in lab.stdout:
+            if line.startswith("JupyterLab: open "):
+                break
+        board = registry.find(registry.DEFAULT_NAME)
+        server = json.loads(next((tmp_path / "runtime").glob("jpserver-*.json")).read_text())
+        lab.stdout.close()                                   # the terminal has gone
+        os.killpg(lab.pid, signal.SIGHUP)
+        lab.wait(timeout=90)
+    finally:
+        if lab.poll() is None:
+            os.killpg(lab.pid, signal.SIGKILL)
+    assert registry.running() == []
+    assert not registry.is_running(board.pid)
+    assert not registry.is_running(server["pid"]), "JupyterLab outlived upylab lab"

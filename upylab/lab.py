@@ -76,7 +76,11 @@ def run(args):
 
 
 def say(line):
-    print(line, file=sys.stderr, flush=True)
+    """One line for the user; none if the terminal has gone (the clean-up must still run)."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except OSError:
+        pass
 
 
 def _command(work: Path, passed_on) -> list[str]:
@@ -112,6 +116,8 @@ def _jupyterlab(work: Path, passed_on) -> int:
         say("stopping JupyterLab (it shuts down the lessons' kernels)...")
         return _stop(lab, server)
     finally:
+        if lab.poll() is None:      # an error above: still stop it, its own way
+            _stop(lab, server)
         for number, handler in previous.items():
             signal.signal(number, handler)
 
@@ -119,8 +125,7 @@ def _jupyterlab(work: Path, passed_on) -> int:
 def _pass_on(output):
     for line in output:
         if not NOISE.search(line):
-            sys.stderr.write(line)
-            sys.stderr.flush()
+            say(line.rstrip("\n"))
 
 
 def _interrupt(number, frame):
