@@ -10,9 +10,9 @@ plain ``%serialconnect`` and the board is chosen here, in this order:
 4. upstream's own guess: the first serial port the system lists.
 
 The port is opened exclusively (an ``flock``, as mpremote does), so a
-port another program holds is refused (``PortBusy``, one clear sentence)
-instead of two programs interleaving on the same REPL; when that program
-is another notebook's kernel, ``handover`` asks it to let go.  A virtual
+port another program holds is refused with one clear sentence instead of
+two programs interleaving on the same REPL; when that program is another
+notebook's kernel, the kernel asks it to let go (``handover``).  A virtual
 board is named without its host path, so saved outputs do not depend on
 the machine that saved them.
 """
@@ -29,10 +29,6 @@ from upylab.errors import UpylabError
 
 ENVIRONMENT = "UPYLAB_BOARD"
 WINDOWS_PORT = re.compile(r"COM\d+", re.IGNORECASE)
-
-
-class PortBusy(UpylabError):
-    """Another process holds the port."""
 
 
 @dataclass
@@ -81,19 +77,14 @@ def open_port(target: Target, baudrate: int) -> serial.Serial:
     try:
         return serial.Serial(target.device, baudrate, timeout=serialtimeout, exclusive=exclusive)
     except (serial.SerialException, OSError) as error:
-        if _is_busy(error):
-            raise PortBusy(f"port {target.device} is busy: another program (mpremote, Thonny, "
-                           f"a serial monitor) has it open; close that program") from None
         raise UpylabError(_explain(target.device, error)) from None
-
-
-def _is_busy(error: Exception) -> bool:
-    code = getattr(error, "errno", None)
-    return code in (errno.EAGAIN, errno.EBUSY, errno.EWOULDBLOCK) or "busy" in str(error).lower()
 
 
 def _explain(device: str, error: Exception) -> str:
     code = getattr(error, "errno", None)
+    if code in (errno.EAGAIN, errno.EBUSY, errno.EWOULDBLOCK) or "busy" in str(error).lower():
+        return (f"port {device} is busy: another program (mpremote, Thonny, a serial monitor) "
+                f"has it open; close that program")
     if code == errno.ENOENT or not os.path.exists(device) and os.name == "posix":
         return f"no port {device}: is the board plugged in (and is that its name)?"
     if code == errno.EACCES:

@@ -49,8 +49,8 @@ def notebook_name() -> str:
 
 
 def record_path(device: str) -> Path:
-    """The owner record of a port: one per device, however it is spelled."""
-    real = os.path.realpath(device)
+    """The owner record of a port: one per device, however it is spelled (a link, COM3)."""
+    real = os.path.realpath(device) if os.path.exists(device) else device.upper()
     readable = re.sub(r"[^A-Za-z0-9]+", "-", real).strip("-")[-40:]
     digest = hashlib.sha256(real.encode()).hexdigest()[:12]
     return paths.state_dir() / "ports" / f"{readable}-{digest}.json"
@@ -59,7 +59,8 @@ def record_path(device: str) -> Path:
 def _read(path: Path):
     try:
         record = json.loads(path.read_text())
-        os.kill(record["pid"], 0)            # the holder's process still exists
+        if os.name == "posix":               # (on Windows, os.kill would end the process)
+            os.kill(record["pid"], 0)        # the holder's process still exists
         return record
     except (OSError, ValueError, KeyError, TypeError):
         return None

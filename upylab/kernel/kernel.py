@@ -252,10 +252,10 @@ class UpylabKernel(MicroPythonKernel):
             try:
                 port = boards.open_port(target, baud)
                 break
-            except boards.PortBusy as busy:
+            except UpylabError:       # busy, or on Windows "access denied": ask its kernel, if any
                 answer = handover.ask(target.device, handover.notebook_name())
                 if answer is None:
-                    raise UpylabError(str(busy)) from None
+                    raise
                 if not answer.released:
                     raise UpylabError(
                         f"the board is busy: {answer.notebook} is running a cell on it. Stop "
@@ -313,10 +313,10 @@ class UpylabKernel(MicroPythonKernel):
             self.say(f"(This notebook has the board back from {taken_from or lent_to}, which "
                      f"used it meanwhile: what ran there ran on this board too.)\n")
 
-    def _connect(self, target, baud) -> str:
+    def _connect(self, target, baud, verbose=False) -> str:
         """The board's port, in the raw REPL; the notebook it was taken from, or ''."""
         taken_from = self._take_port(target, baud)
-        if not self.dc.enterpastemode(verbose=False):
+        if not self.dc.enterpastemode(verbose=verbose):
             self.dc.disconnect(raw=True)
             self._release()
             raise UpylabError(f"{target.label} does not answer in MicroPython's raw REPL: "
@@ -379,22 +379,16 @@ class UpylabKernel(MicroPythonKernel):
         self.target = self.lent_to = None
         self._after_restart()
         target = boards.choose(options.port or None)
-        taken_from = self._take_port(target, options.baud)
         if options.raw:
+            self._take_port(target, options.baud)
             self.say(f"Connected to {target.label} (raw: REPL mode untouched)\n")
-        elif not self.dc.enterpastemode(verbose=options.verbose):
-            self.dc.disconnect(raw=True)
-            self._release()
-            raise UpylabError(
-                f"{target.label} does not answer in MicroPython's raw REPL: "
-                f"reset the board (EN button) and connect again")
-        else:
-            self.say(f"Connected to {target.label}\n")
-            if taken_from:
-                self.say(f"(taken over from {taken_from}, whose kernel was idle: the board "
-                         f"was not reset, and that notebook takes it back when it runs a "
-                         f"cell)\n")
-            self.dc.writebytes(FACTS.encode() + b"\x04")
-            for line in self.dc.receivestream(bseekokay=True, bfetchfilecapture_nchunks=-1):
-                self.say(line)
+            return cellcontents.strip() and cellcontents or None
+        taken_from = self._connect(target, options.baud, verbose=options.verbose)
+        self.say(f"Connected to {target.label}\n")
+        if taken_from:
+            self.say(f"(taken over from {taken_from}, whose kernel was idle: the board was not "
+                     f"reset, and that notebook takes it back when it runs a cell)\n")
+        self.dc.writebytes(FACTS.encode() + b"\x04")
+        for line in self.dc.receivestream(bseekokay=True, bfetchfilecapture_nchunks=-1):
+            self.say(line)
         return cellcontents.strip() and cellcontents or None
