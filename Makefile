@@ -38,7 +38,7 @@ $(PROXY): package.json package-lock.json
 	else echo "npm not found: upylab class (the hub) needs Node.js 20+ and npm; the rest works without" >&2; fi
 
 lab: setup
-	$(BIN)/upylab lab
+	@$(BIN)/upylab lab
 
 test: setup $(CHROMIUM)
 	$(BIN)/python -m pytest

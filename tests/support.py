@@ -4,8 +4,12 @@ Fixtures live in ``conftest.py``; plain helpers live here, because several
 folders have a ``conftest.py`` and ``from conftest import`` would pick
 whichever pytest loaded first.
 """
+import os
+import queue
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -44,6 +48,12 @@ def wait_for_prompt(name, timeout=30.0):
         time.sleep(0.01)
 
 
+def bound_ports(board):
+    """The ports the board's code listens on now (each reset starts a new interpreter:
+    the record is read again for its pid)."""
+    return registry.listening_ports(registry.find(board.name))
+
+
 def run_mpremote(device, *args, timeout=30, check=True):
     """The real mpremote against a device; returns the finished process."""
     result = subprocess.run(
@@ -53,3 +63,141 @@ def run_mpremote(device, *args, timeout=30, check=True):
         raise AssertionError(f"mpremote {' '.join(args)} failed ({result.returncode}):\n"
                              f"{result.stdout}\n{result.stderr}")
     return result
+
+
+class Lab:
+    """``upylab lab`` in the background, as ``make lab`` runs it in a terminal.
+
+    It gets a process group of its own, as a terminal's foreground job has,
+    so ``ctrl_c()`` signals it the way the terminal's Ctrl-C does.
+    """
+
+    def __init__(self, environment, *args):
+        self.process = subprocess.Popen(
+            [str(BIN / "upylab"), "lab", *args], env=environment, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self.lines = []
+        self._new = queue.Queue()
+        self._ended = False
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+            self._new.put(line)
+        self._new.put(None)
+
+    def wait_for(self, prefix, timeout=120) -> str:
+        """The first line of its output starting with ``prefix``, once it comes."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [line for line in self.lines if line.startswith(prefix)]
+            if found:
+                return found[0]
+            try:
+                if self._new.get(timeout=max(0.1, deadline - time.monotonic())) is None:
+                    self._ended = True
+                    raise AssertionError(f"upylab lab ended before {prefix!r}:\n" + "\n".join(self.lines))
+            except queue.Empty:
+                raise AssertionError(f"no {prefix!r} within {timeout} s:\n" + "\n".join(self.lines)) from None
+
+    def url(self) -> str:
+        return self.wait_for("JupyterLab: open ").split()[-1]
+
+    def ctrl_c(self, timeout=90) -> list:
+        """Stop it as Ctrl-C in its terminal does (once); every line it printed."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+        self.process.wait(timeout=timeout)
+        while not self._ended:
+            self._ended = self._new.get(timeout=10) is None
+        return self.lines
+
+
+REPLY_TIMEOUT = 30
+
+
+class Session:
+    """Runs cells and returns what a notebook would save for them."""
+
+    def __init__(self, manager, client):
+        self.manager = manager
+        self.client = client
+
+    def run(self, code, timeout=REPLY_TIMEOUT, interrupt_on=None, interrupt_after=None,
+            **options):
+        """(reply content, outputs) for one cell; stream outputs are joined.
+
+        With ``interrupt_on``, the kernel is interrupted once the cell has
+        printed that text, as the stop button or nbval's cell timeout does;
+        with ``interrupt_after``, after that many seconds of the cell running
+        (for a test about what a long-running cell shows).  Other options go
+        to ``execute`` (``stop_on_error``).
+        """
+        msg_id = self.client.execute(code, **options)
+        outputs = []
+        if interrupt_after is not None:
+            try:
+                self.client.get_shell_msg(timeout=interrupt_after)
+                raise AssertionError("the cell ended before it could be interrupted")
+            except queue.Empty:
+                self.manager.interrupt_kernel()
+        if interrupt_on is not None:
+            def printed():
+                return any(interrupt_on in output.get("text", "") for output in outputs)
+            if not self._collect(msg_id, outputs, until=printed):
+                raise AssertionError(f"the cell ended before printing {interrupt_on!r}: {outputs}")
+            self.manager.interrupt_kernel()
+        reply = self._reply(msg_id, timeout)
+        self._collect(msg_id, outputs)
+        return reply["content"], outputs
+
+    def started(self, code, until):
+        """Send a cell and return its msg_id once its output contains ``until``."""
+        msg_id = self.client.execute(code)
+        seen = ""
+        while until not in seen:
+            message = self.client.get_iopub_msg(timeout=REPLY_TIMEOUT)
+            if message["parent_header"].get("msg_id") == msg_id and message["msg_type"] == "stream":
+                seen += message["content"]["text"]
+        return msg_id
+
+    def finished(self, msg_id, timeout=REPLY_TIMEOUT):
+        """(reply content, outputs) of a cell sent with ``started``: what followed ``until``."""
+        reply = self._reply(msg_id, timeout)
+        return reply["content"], self._outputs(msg_id)
+
+    def _reply(self, msg_id, timeout):
+        while True:
+            message = self.client.get_shell_msg(timeout=timeout)
+            if message["parent_header"].get("msg_id") == msg_id:
+                return message
+
+    def _outputs(self, msg_id):
+        outputs = []
+        self._collect(msg_id, outputs)
+        return outputs
+
+    def _collect(self, msg_id, outputs, until=lambda: False) -> bool:
+        """The cell's outputs into ``outputs`` until ``until()`` (True) or the cell ends."""
+        while not until():
+            message = self.client.get_iopub_msg(timeout=REPLY_TIMEOUT)
+            if message["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = message["msg_type"], message["content"]
+            if kind == "status" and content["execution_state"] == "idle":
+                return False
+            if kind == "stream":
+                if outputs and outputs[-1].get("name") == content["name"]:
+                    outputs[-1]["text"] += content["text"]
+                else:
+                    outputs.append({"type": "stream", "name": content["name"], "text": content["text"]})
+            elif kind == "error":
+                outputs.append({"type": "error", **content})
+        return True
+
+    def text(self, code, **options):
+        """Stdout of a cell that must succeed."""
+        reply, outputs = self.run(code, **options)
+        assert reply["status"] == "ok", (reply, outputs)
+        return "".join(o["text"] for o in outputs if o.get("name") == "stdout")

@@ -1,10 +1,12 @@
 """``upylab lessons execute``: a lesson saved from a clean run on a fresh virtual board."""
 import json
+import os
 import subprocess
 import sys
 
 import nbformat
 
+from upylab import paths
 from upylab.kernel.install import KERNEL_NAME
 
 
@@ -51,3 +53,37 @@ def test_a_missing_notebook_is_named(tmp_path):
     result = execute(tmp_path / "nope.ipynb")
     assert result.returncode == 2
     assert result.stderr.strip() == f"upylab: no notebook at {tmp_path / 'nope.ipynb'}"
+
+
+def reset(work, *numbers):
+    return subprocess.run([sys.executable, "-m", "upylab", "lessons", "reset", *numbers],
+                          capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, UPYLAB_WORK_DIR=str(work)))
+
+
+def test_reset_puts_a_lesson_back_and_keeps_the_students_copy(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    copy = work / "01-raw-sockets.ipynb"
+    copy.write_text('{"edited": "by the student"}')
+    result = reset(work, "1")
+    assert result.returncode == 0, result.stderr
+    assert copy.read_bytes() == (paths.LESSONS / "01-raw-sockets.ipynb").read_bytes()
+    kept = list((work / ".replaced").glob("01-raw-sockets-*.ipynb"))
+    assert [path.read_text() for path in kept] == ['{"edited": "by the student"}']
+    assert result.stdout == f"{copy}: as published (your copy is kept as {kept[0]})\n"
+    assert reset(work, "01-raw-sockets").stdout == f"{copy}: already as published\n"
+    assert sorted(path.name for path in work.iterdir()) == [".replaced", "01-raw-sockets.ipynb"]
+
+
+def test_reset_without_numbers_restores_every_lesson(tmp_path):
+    result = reset(tmp_path / "work")
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in (tmp_path / "work").iterdir()) == \
+        sorted(path.name for path in paths.LESSONS.glob("*.ipynb"))
+
+
+def test_reset_names_an_unknown_lesson(tmp_path):
+    result = reset(tmp_path / "work", "42")
+    assert result.returncode == 2
+    assert result.stderr.startswith("upylab: no lesson '42': choose from 00-start-here, ")

@@ -1,20 +1,53 @@
 """``upylab lab``: the lessons in JupyterLab, with a board to run them on.
 
-Unless ``UPYLAB_BOARD`` names a board (a real ESP32's port, or a virtual
-board already running), it starts the virtual board ``default`` and stops
-it again when JupyterLab exits, so ``make lab`` is all a student types.
-JupyterLab comes from this environment, listens on 127.0.0.1 only and
-opens no browser where there is no screen: it prints the URL to open.
+``make lab`` is all a student types, so this does the rest and says only
+what the student needs:
+
+* the lessons open from the working copies in ``work/`` (``lessons``:
+  copied from ``notebooks/`` the first time, never overwritten);
+* unless ``UPYLAB_BOARD`` names a board (a real ESP32's port, or a virtual
+  board already running), it starts the virtual board ``default``, and
+  stops it when JupyterLab has stopped;
+* JupyterLab comes from this environment, listens on 127.0.0.1 only and
+  opens no browser where there is no screen; it logs errors only (its
+  start-up chatter and per-kernel warnings are not for students), and
+  this prints the one URL to open, from the server's own runtime file.
+  Its token is made here and handed over in ``JUPYTER_TOKEN`` (an
+  environment variable, not an argument other users could read in ``ps``);
+  one already set is kept;
+* what kernels print on their own goes to the same terminal: the one
+  warning every kernel prints at start (its messages to JupyterLab go over
+  TCP on 127.0.0.1 unencrypted; they are signed) is left out.  IPC would
+  avoid it, but its socket paths must fit in 107 bytes, which a long home
+  folder's runtime path does not always leave room for;
+* Ctrl-C stops it the way JupyterLab's File > Shut Down does (its
+  shutdown API: every kernel shut down, which lets go of the board, and
+  its runtime files removed).  JupyterLab runs in a session of its own, so
+  the terminal's Ctrl-C reaches this process only, not JupyterLab's "Shut
+  down this server (y/[n])?" prompt.
 """
+import json
 import os
+import re
+import secrets
+import signal
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
+from upylab import lessons, paths
 from upylab.board import registry
 from upylab.errors import UpylabError
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+START_TIMEOUT = 120     # seconds for JupyterLab to write its runtime file
+STOP_TIMEOUT = 30       # seconds for it to shut its kernels down and exit
+# A kernel being restarted gets this long to soft-reboot the board (Jupyter's default: 5 s,
+# of which half before a SIGTERM).
+KERNEL_SHUTDOWN_WAIT = 10
+NOISE = re.compile(r"WARNING \| Kernel is running over TCP without encryption")
 
 
 def register(subparsers):
@@ -26,35 +59,125 @@ def register(subparsers):
 
 
 def run(args):
-    if not NOTEBOOKS.is_dir():
-        raise UpylabError(f"no lessons at {NOTEBOOKS}: run `make lab` from a checkout of upylab")
+    work = paths.work_dir()
+    copied = lessons.working_copies(work)
+    if copied:
+        say(f"lessons: {len(copied)} copied into {work}/, your working copies "
+            f"(`upylab lessons reset NN` puts one back as published)")
+    else:
+        say(f"lessons: your working copies in {work}/")
     started = _board_for_the_lessons(args.heap)
+    try:
+        return _jupyterlab(work, args.passed_on)
+    finally:
+        if started:
+            registry.stop(started.name)
+            say(f"virtual board {started.name!r} stopped")
+
+
+def say(line):
+    """One line for the user; none if the terminal has gone (the clean-up must still run)."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except OSError:
+        pass
+
+
+def _command(work: Path, passed_on) -> list[str]:
     command = [str(Path(sys.executable).with_name("jupyter")), "lab",
-               f"--notebook-dir={NOTEBOOKS}", "--ServerApp.ip=127.0.0.1"]
+               f"--notebook-dir={work}", "--ServerApp.ip=127.0.0.1",
+               "--ServerApp.log_level=ERROR", "--LabApp.log_level=ERROR",
+               f"--KernelManager.shutdown_wait_time={KERNEL_SHUTDOWN_WAIT}"]
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         command.append("--no-browser")
     if os.geteuid() == 0:
         command.append("--allow-root")
+    return command + list(passed_on)
+
+
+def _jupyterlab(work: Path, passed_on) -> int:
+    """Run JupyterLab until it exits or Ctrl-C; its exit status."""
+    environment = dict(os.environ)
+    environment.setdefault("JUPYTER_TOKEN", secrets.token_hex(24))
+    lab = subprocess.Popen(_command(work, passed_on), stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           env=environment, start_new_session=True)
+    threading.Thread(target=_pass_on, args=(lab.stdout,), daemon=True).start()
+    stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {number: signal.signal(number, _interrupt) for number in stop_signals}
+    server = None
     try:
-        return subprocess.call(command + args.passed_on)
+        server = _server_info(lab)
+        if server:
+            say(f"JupyterLab: open {server['url'].rstrip('/')}/lab?token={server['token']}")
+            say("Ctrl-C here stops JupyterLab and the board.")
+        return lab.wait()
     except KeyboardInterrupt:
-        return 0
+        say("stopping JupyterLab (it shuts down the lessons' kernels)...")
+        return _stop(lab, server)
     finally:
-        if started:
-            registry.stop(started.name)
-            print(f"virtual board {started.name!r} stopped", file=sys.stderr)
+        if lab.poll() is None:      # an error above: still stop it, its own way
+            _stop(lab, server)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _pass_on(output):
+    for line in output:
+        if not NOISE.search(line):
+            say(line.rstrip("\n"))
+
+
+def _interrupt(number, frame):
+    raise KeyboardInterrupt
+
+
+def _server_info(lab):
+    """What JupyterLab wrote about itself (url, token), once it serves; None if it stopped."""
+    from jupyter_core.paths import jupyter_runtime_dir
+    runtime = Path(jupyter_runtime_dir()) / f"jpserver-{lab.pid}.json"
+    deadline = time.monotonic() + START_TIMEOUT
+    while lab.poll() is None:
+        try:
+            return json.loads(runtime.read_text())
+        except (OSError, ValueError):   # not written yet, or half written
+            if time.monotonic() > deadline:
+                raise UpylabError(f"JupyterLab did not start within {START_TIMEOUT} s") from None
+            time.sleep(0.2)
+    return None
+
+
+def _stop(lab, server) -> int:
+    """JupyterLab's own shutdown; a SIGTERM (the same shutdown) if its API does not answer."""
+    if lab.poll() is None:
+        try:
+            request = urllib.request.Request(
+                f"{server['url'].rstrip('/')}/api/shutdown", method="POST",
+                headers={"Authorization": f"token {server['token']}"})
+            urllib.request.urlopen(request, timeout=10).close()
+        except (OSError, TypeError):
+            lab.terminate()
+    try:
+        lab.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        lab.kill()
+        lab.wait()
+        say(f"JupyterLab did not stop within {STOP_TIMEOUT} s and was killed")
+        return 1
+    say("JupyterLab stopped")
+    return 0
 
 
 def _board_for_the_lessons(heap):
     """The virtual board this run starts, or None when one is already there."""
     named = os.environ.get("UPYLAB_BOARD")
     if named:
-        print(f"lessons will use the board in UPYLAB_BOARD: {named}", file=sys.stderr)
+        say(f"board: the one in UPYLAB_BOARD, {named}")
         return None
     if any(record.name == registry.DEFAULT_NAME for record in registry.running()):
-        print(f"lessons will use the running virtual board {registry.DEFAULT_NAME!r}", file=sys.stderr)
+        say(f"board: the running virtual board {registry.DEFAULT_NAME!r}")
         return None
     record = registry.start(registry.DEFAULT_NAME, heap)
-    print(f"virtual board {record.name!r} started at {record.device} "
-          f"(heap {record.heap}); lessons connect to it", file=sys.stderr)
+    say(f"board: virtual board {record.name!r} started (heap {record.heap}); "
+        f"%serialconnect in a lesson finds it")
     return record

@@ -1,17 +1,31 @@
-"""``upylab lessons execute NOTEBOOK...``: run lessons top to bottom and save them with outputs.
+"""``upylab lessons``: the lessons' masters and the student's working copies.
+
+``notebooks/`` holds the **masters**: verified, saved executed, what the
+tests and ``make test-notebooks`` run.  A student works in **copies**, in
+``work/`` (git-ignored; ``UPYLAB_WORK_DIR`` moves it): ``upylab lab`` copies
+every lesson the folder lacks, and never overwrites one, so autosave and
+the student's edits never reach the masters.  ``upylab lessons reset
+[NN...]`` puts a lesson back as published, keeping the student's copy in
+``work/.replaced/``.
+
+``upylab lessons execute NOTEBOOK...`` runs masters top to bottom and
+saves them with outputs.
 
 A lesson's saved outputs are what nbval compares against, so they must
 come from a clean run: each notebook runs on a **fresh** virtual board
-(its own state folder, flash and heap preset, stopped afterwards) unless
-``--board`` names one, through the same kernel a student uses.  A cell
-that raises stops the run and nothing is saved (cells tagged
-``raises-exception`` are expected to raise).  Host-side notebooks (the
-``python3`` kernel: the catalog, the comparison) need no board.  What changes between two
-identical runs (the kernel's per-cell timing metadata) is not saved.
+(its own state folder, flash and heap preset, stopped afterwards; named
+``default``, as the one ``upylab lab`` starts) unless ``--board`` names
+one, through the same kernel a student uses.  A cell that raises stops the
+run and nothing is saved (cells tagged ``raises-exception`` are expected
+to raise).  Host-side notebooks (the ``python3`` kernel: the catalog, the
+comparison) need no board.  What changes between two identical runs (the
+kernel's per-cell timing metadata) is not saved.
 """
 import contextlib
 import os
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from upylab import paths
@@ -25,17 +39,85 @@ DEFAULT_HEAP = "esp32"
 
 def register(subparsers):
     parser = subparsers.add_parser(
-        "lessons", help="maintain the lesson notebooks (execute and save them)")
+        "lessons", help="the lesson notebooks: reset your working copies, execute the masters")
     commands = parser.add_subparsers(dest="lessons_command", required=True, metavar="COMMAND")
     execute_parser = commands.add_parser(
         "execute", help="run notebooks on a fresh virtual board and save them with outputs",
-        description=__doc__.split("\n\n")[1])
+        description=__doc__.split("\n\n")[3])
     execute_parser.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", type=Path)
     execute_parser.add_argument("--board", help="run on this board (name or serial device) "
                                 "instead of a fresh virtual board")
     execute_parser.add_argument("--heap", default=DEFAULT_HEAP,
                                 help="heap preset or size of the fresh virtual board")
     execute_parser.set_defaults(func=run_execute)
+    reset_parser = commands.add_parser(
+        "reset", help="put lessons back as published in your working copies (work/)",
+        description="Copy the masters of lessons NN (every lesson without NN) over your "
+                    "working copies; each replaced copy is kept in work/.replaced/. Close the "
+                    "lesson in JupyterLab first, or it saves its open copy over it.")
+    reset_parser.add_argument("numbers", nargs="*", metavar="NN",
+                              help="lesson numbers, e.g. 01 (or names, e.g. 01-raw-sockets)")
+    reset_parser.set_defaults(func=run_reset)
+
+
+def masters() -> list[Path]:
+    return sorted(paths.LESSONS.glob("*.ipynb"))
+
+
+def working_copies(work: Path) -> list[str]:
+    """Copy into ``work`` every lesson it lacks; the names copied."""
+    if not masters():
+        raise UpylabError(f"no lessons at {paths.LESSONS}: run this from a checkout of upylab")
+    work.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for master in masters():
+        if not (work / master.name).exists():
+            shutil.copyfile(master, work / master.name)
+            copied.append(master.name)
+    return copied
+
+
+def chosen(numbers) -> list[Path]:
+    """The masters named by number (``1``, ``01``) or name (``01-raw-sockets[.ipynb]``)."""
+    if not numbers:
+        return masters()
+    found = []
+    for number in numbers:
+        stem = number.removesuffix(".ipynb")
+        prefix = f"{int(stem):02d}-" if stem.isdigit() else None
+        matches = [m for m in masters() if m.stem == stem or prefix and m.name.startswith(prefix)]
+        if not matches:
+            raise UpylabError(f"no lesson {number!r}: choose from "
+                              f"{', '.join(m.stem for m in masters())}")
+        found += matches
+    return found
+
+
+def reset(numbers, work: Path) -> list[str]:
+    """Put the chosen lessons back as published; one line per lesson, for the user."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    said = []
+    for master in chosen(numbers):
+        copy = work / master.name
+        kept = ""
+        if copy.exists():
+            if copy.read_bytes() == master.read_bytes():
+                said.append(f"{copy}: already as published")
+                continue
+            backup = work / ".replaced" / f"{master.stem}-{stamp}.ipynb"
+            backup.parent.mkdir(parents=True, exist_ok=True)
+            copy.replace(backup)
+            kept = f" (your copy is kept as {backup})"
+        work.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(master, copy)
+        said.append(f"{copy}: as published{kept}")
+    return said
+
+
+def run_reset(args):
+    for line in reset(args.numbers, paths.work_dir()):
+        print(line)
+    return 0
 
 
 def run_execute(args):
@@ -52,7 +134,7 @@ def run_execute(args):
 
 @contextlib.contextmanager
 def _board(named, heap):
-    """The device to run on: the named board, or a fresh virtual board for this run."""
+    """The board to run on (a name or a device): the named one, or a fresh virtual board."""
     if named:
         yield named
         return
@@ -60,9 +142,9 @@ def _board(named, heap):
         previous = os.environ.get(paths.STATE_ENV)
         os.environ[paths.STATE_ENV] = folder
         try:
-            record = registry.start("lesson", heap)
+            record = registry.start(registry.DEFAULT_NAME, heap)
             try:
-                yield record.device
+                yield record.name
             finally:
                 registry.stop(record.name)
         finally:

@@ -2,11 +2,15 @@
 
 Each location can be moved with an environment variable so tests, CI and
 classrooms can keep boards and caches apart (``UPYLAB_STATE_DIR``,
-``UPYLAB_CACHE_DIR``); ``UPYLAB_MIRROR`` lists folders to install from
-when the network is slow or absent (a class bundle, ``../shared/mirror``).
+``UPYLAB_CACHE_DIR``, ``UPYLAB_WORK_DIR``); ``UPYLAB_MIRROR`` lists folders
+to install from when the network is slow or absent (a class bundle,
+``../shared/mirror``).
 """
 import os
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = ROOT / "notebooks"        # the verified masters, as the tests run them
 
 
 STATE_ENV = "UPYLAB_STATE_DIR"
@@ -26,6 +30,11 @@ def cache_dir() -> Path:
         return Path(os.environ["UPYLAB_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "upylab"
+
+
+def work_dir() -> Path:
+    """The student's working copies of the lessons (``work/`` beside ``notebooks/``, git-ignored)."""
+    return Path(os.environ.get("UPYLAB_WORK_DIR") or ROOT / "work")
 
 
 MIRROR_ENV = "UPYLAB_MIRROR"

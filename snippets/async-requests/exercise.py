@@ -1,12 +1,13 @@
 # The check for lesson 03's exercise: run on the board.
 #
-#   asyncio.run(exercise.check(fetch_all, host))
+#   asyncio.run(exercise.check(globals().get('fetch_all'), host))
 #
 # fetch_all(urls, timeout_ms) must return, in order, the JSON answer of each
 # URL, or None for a URL that did not answer within timeout_ms; and it must
 # make the requests at the same time.  The check starts the slow server on
 # port 80, asks for three quick routes and one too slow, and prints one line:
-# "well done: ..." or "not yet: ..." with the reason.
+# "well done: ..." or "not yet: ..." with the reason (also when fetch_all is
+# None: the cell that defines it has not run yet).
 import asyncio
 import time
 
@@ -19,6 +20,9 @@ GIVE_UP_S = 6                 # the starting version needs 3.9 s
 
 
 async def check(fetch_all, host):
+    if fetch_all is None:
+        print("not yet: run the exercise cell first (it defines fetch_all)")
+        return False
     urls = ["http://%s/delay/%d" % (host, ms) for ms in DELAYS_MS]
     expected = [{"delay_ms": ms} for ms in DELAYS_MS[:-1]] + [None]
     server = await slow_server.start()

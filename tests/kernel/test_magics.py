@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from support import bound_ports
 from upylab.install import cache, recipes
 
 pytestmark = [pytest.mark.board, pytest.mark.timeout(120)]
@@ -55,6 +56,22 @@ def test_send_puts_snippets_on_the_board(connected, board):
     assert (flash / "static/style.css").read_bytes() == \
         (ROOT / "snippets/common/static/style.css").read_bytes()
     assert connected.text("import led\nprint(led.status()['pin'])") == "2\n"
+
+
+def test_clean_removes_what_lessons_sent_and_soft_reboots(connected, board):
+    flash = Path(board.flash)
+    (flash / "mine.py").write_text("x = 1\n")                     # the student's own file
+    connected.text("%upylab send common/led.py common/static raw-socket")
+    connected.text("import led_raw\nserver = led_raw.listen(80)")  # a variable, a bound port
+    assert bound_ports(board) == [80]
+    out = connected.text("%upylab clean")
+    assert out.startswith("lesson files removed (frameworks in /lib and your own files stay)\n"
+                          "MPY: soft reboot\nMicroPython ")
+    assert sorted(p.name for p in flash.iterdir()) == ["lib", "mine.py"]
+    assert bound_ports(board) == []
+    reply, _ = connected.run("print(server)")
+    assert reply["ename"] == "NameError"
+    assert connected.text("%upylab clean").startswith("lesson files removed")   # again: fine
 
 
 def test_url_is_the_virtual_boards_mapped_port(connected, board):

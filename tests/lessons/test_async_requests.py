@@ -237,6 +237,7 @@ async def fetch_all(urls, timeout_ms):
 
 
 @pytest.mark.parametrize("attempt, verdict", [
+    ("fetch_all = None\n", "not yet: run the exercise cell first (it defines fetch_all)"),
     (STARTER, "not yet: the answers should be"),
     (SEQUENTIAL_WITH_TIMEOUT, "not yet: right answers, but they took"),
     (SOLUTION, "well done"),

@@ -62,3 +62,13 @@ def test_named_framework_is_in_the_catalog(notebook):
     from upylab.install import recipes
     framework = json.loads(notebook.read_text())["metadata"].get("upylab", {}).get("framework")
     assert framework is None or framework in recipes.catalog(), framework
+
+
+@pytest.mark.parametrize("notebook", notebooks(), ids=lambda path: path.name)
+def test_outputs_hold_no_path_of_the_machine_that_saved_them(notebook):
+    """No board folder, temporary or not, and no file of this checkout (a shim's traceback frame)."""
+    from upylab import paths
+    machine = (str(paths.ROOT), "upylab-lessons-", "/boards/", "/state/upylab")
+    for number, cell in code_cells(notebook):
+        text = json.dumps(cell["outputs"])
+        assert not [part for part in machine if part in text], f"cell {number}: {text[:300]}"

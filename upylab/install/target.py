@@ -24,7 +24,7 @@ def resolve(value=None) -> tuple[str, str]:
         if is_device(value):
             return value, value
         record = registry.find(value)
-        return record.device, f"virtual board {record.name!r} ({record.device})"
+        return record.device, label(record)
     boards = registry.running()
     if not boards:
         raise UpylabError(
@@ -38,4 +38,9 @@ def resolve(value=None) -> tuple[str, str]:
                 + "): choose one with --board NAME")
         boards = chosen
     record = boards[0]
-    return record.device, f"virtual board {record.name!r} ({record.device})"
+    return record.device, label(record)
+
+
+def label(record) -> str:
+    """A virtual board by name (its device path is the host's, and `upylab board status` shows it)."""
+    return f"virtual board {record.name!r}"

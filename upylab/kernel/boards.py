@@ -11,7 +11,10 @@ plain ``%serialconnect`` and the board is chosen here, in this order:
 
 The port is opened exclusively (an ``flock``, as mpremote does), so a
 port another program holds is refused with one clear sentence instead of
-two programs interleaving on the same REPL.
+two programs interleaving on the same REPL; when that program is another
+notebook's kernel, the kernel asks it to let go (``handover``).  A virtual
+board is named without its host path, so saved outputs do not depend on
+the machine that saved them.
 """
 import errno
 import os
@@ -42,8 +45,11 @@ def is_device(value: str) -> bool:
 def named(value: str, how: str) -> Target:
     if is_device(value):
         return Target(value, f"{value} ({how})")
-    record = registry.find(value)
-    return Target(record.device, f"virtual board {record.name!r} at {record.device}")
+    return virtual(registry.find(value))
+
+
+def virtual(record) -> Target:
+    return Target(record.device, f"virtual board {record.name!r}")
 
 
 def choose(port: str | None = None) -> Target:
@@ -55,7 +61,7 @@ def choose(port: str | None = None) -> Target:
     boards = registry.running()
     chosen = [b for b in boards if len(boards) == 1 or b.name == registry.DEFAULT_NAME]
     if chosen:
-        return Target(chosen[0].device, f"virtual board {chosen[0].name!r} at {chosen[0].device}")
+        return virtual(chosen[0])
     ports = guessserialport()
     if ports:
         return Target(ports[0], f"{ports[0]} (first serial port found)")
@@ -77,8 +83,8 @@ def open_port(target: Target, baudrate: int) -> serial.Serial:
 def _explain(device: str, error: Exception) -> str:
     code = getattr(error, "errno", None)
     if code in (errno.EAGAIN, errno.EBUSY, errno.EWOULDBLOCK) or "busy" in str(error).lower():
-        return (f"port {device} is busy: another program (mpremote, a serial monitor, "
-                f"another notebook's kernel) has it open; close it or run %disconnect there")
+        return (f"port {device} is busy: another program (mpremote, Thonny, a serial monitor) "
+                f"has it open; close that program")
     if code == errno.ENOENT or not os.path.exists(device) and os.name == "posix":
         return f"no port {device}: is the board plugged in (and is that its name)?"
     if code == errno.EACCES:

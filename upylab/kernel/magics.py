@@ -12,13 +12,18 @@ connected to:
     %upylab url [PORT] [PATH]       the URL of the board's server, for a browser
     %upylab send PATH...            snippet files (under snippets/) onto the board
     %upylab show FILE [NAME]        a snippet file, or one of its functions
+    %upylab clean                   remove the files lessons sent, then soft-reboot
     %upylab help                    this list
 
 Snippet paths are relative to the repository's ``snippets/`` folder
 (``UPYLAB_SNIPPETS`` names another, e.g. a test's broken copy).  A
 file keeps its path less the first folder on the board:
 ``raw-socket/led_raw.py`` becomes ``/led_raw.py``, ``common/static/style.css``
-becomes ``/static/style.css``; a folder sends every file in it.
+becomes ``/static/style.css``; a folder sends every file in it.  The board
+keeps a list of what was sent (``/.upylab_sent``), so that ``%upylab clean``,
+which each lesson runs after connecting, removes exactly those files (not
+``/lib``, not the student's own) and soft-reboots the board: every lesson
+starts on a board with nothing left from the one before.
 
 Errors are ``MagicError`` (a ``UpylabError`` carrying a Jupyter error name),
 which the kernel turns into a failed cell.
@@ -42,6 +47,7 @@ SNIPPETS = Path(__file__).resolve().parents[2] / "snippets"
 def snippets_dir() -> Path:
     return Path(os.environ.get("UPYLAB_SNIPPETS") or SNIPPETS).resolve()
 RAW_TIMEOUT = 20        # seconds for one raw-REPL exchange of a magic
+SENT = "/.upylab_sent"  # on the board: the files %upylab send wrote, one a line
 CHUNK = 192             # bytes of a file per raw-REPL exchange (ESP32 UART buffers are small)
 
 
@@ -79,6 +85,8 @@ def parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", add_help=False, help="a snippet file or one definition")
     show.add_argument("file")
     show.add_argument("name", nargs="?")
+    commands.add_parser("clean", add_help=False,
+                        help="remove the files lessons sent, then soft-reboot")
     commands.add_parser("help", add_help=False, help="this list")
     return top
 
@@ -104,6 +112,8 @@ def run(kernel, percentline: str):
             kernel.say(f"sent {source.relative_to(snippets_dir())} -> /{destination}\n")
     elif options.command == "install":
         install(kernel, options.framework, options.source, options.compare, options.offline)
+    elif options.command == "clean":
+        clean(kernel)
 
 
 # -- row ----------------------------------------------------------------------
@@ -214,7 +224,53 @@ def send_file(kernel, source: Path, destination: str):
     data = source.read_bytes()
     for start in range(0, len(data), CHUNK):
         exec_raw(kernel, f"_f.write({data[start:start + CHUNK]!r})\n")
-    exec_raw(kernel, "_f.close()\ndel _f\n")
+    exec_raw(kernel, "_f.close()\ndel _f\n"
+                     f"try:\n _s = open({SENT!r}).read().split()\nexcept OSError:\n _s = []\n"
+                     f"if {'/' + destination!r} not in _s:\n"
+                     f" with open({SENT!r}, 'a') as _f:\n"
+                     f"  _f.write({'/' + destination + chr(10)!r})\n"
+                     "del _s\n")
+
+
+# Removes the files listed in SENT, then the folders that held them if empty.
+CLEAN = f"""\
+def _upylab_clean():
+    import os
+    try:
+        sent = open({SENT!r}).read().split()
+    except OSError:
+        return
+    folders = set()
+    for path in sent:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+        parts = path.split('/')[1:-1]
+        for depth in range(1, len(parts) + 1):
+            folders.add('/' + '/'.join(parts[:depth]))
+    for folder in sorted(folders, key=len, reverse=True):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass
+    os.remove({SENT!r})
+
+_upylab_clean()
+del _upylab_clean
+"""
+
+
+def clean(kernel):
+    """The files lessons sent go, then a soft reboot: a clean board for the next lesson."""
+    from upylab.kernel import reboot
+    exec_raw(kernel, CLEAN)
+    kernel.say("lesson files removed (frameworks in /lib and your own files stay)\n")
+    try:
+        kernel.say(reboot.soft_reboot(kernel.dc.workingserial))
+    finally:
+        kernel.dc.workingserialchunk = None
+        kernel.dc.enterpastemode(verbose=False)
 
 
 def virtual_board(device: str):
@@ -265,10 +321,12 @@ def install(kernel, framework: str, source: bool, compare: bool, offline: bool):
     target = _connected(kernel)
     baud = kernel.dc.workingserial.baudrate
     stream = _Say(kernel)
+    record = virtual_board(target.device)   # by name: its output names no host path
+    board = record.name if record else target.device
     kernel.dc.disconnect()
     try:
         with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
-            install_cli.install([framework], target.device, form="py" if source else "mpy",
+            install_cli.install([framework], board, form="py" if source else "mpy",
                                 compare=compare, offline=offline)
     except UpylabError as error:
         raise MagicError(str(error), "InstallError") from None
