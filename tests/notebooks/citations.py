@@ -49,10 +49,20 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from upylab import paths
 from upylab.install import recipes
 
 ROOT = Path(__file__).resolve().parents[2]
-MIRROR = ROOT.parent / "shared" / "mirror"
+def _mirror() -> Path:
+    """The mirror the installs use (``UPYLAB_MIRROR``, which ``make`` sets to
+    ../shared/mirror when it is there), else ../shared/mirror itself."""
+    for folder in paths.mirror_dirs():
+        if (folder / "github").is_dir():
+            return folder
+    return ROOT.parent / "shared" / "mirror"
+
+
+MIRROR = _mirror()
 
 MICROPYTHON_BUILD = "9458e3a23f on 2026-07-05"
 MICROPYTHON_REF = "13303f8d293f7bc33b865feb7ef4974fb307cabd"
