@@ -99,4 +99,5 @@ def show_pins(args):
     if not states:
         print("no pin configured")
     for number, state in sorted(states.items()):
-        print(f"GPIO{number}\t{state.mode}\t{state.value}")
+        extra = f"\tfreq={state.freq} duty_u16={state.duty_u16}" if state.mode == "pwm" else ""
+        print(f"GPIO{number}\t{state.mode}\t{state.value}{extra}")

@@ -41,8 +41,7 @@ def _read(number):
 
 def _write(number, offset, data):
     _pins.seek(_RECORD * number + offset)
-    _pins.write(data)
-    _pins.flush()
+    _pins.write(data)  # unbuffered: the host sees it at once (flush() would fsync)
 
 
 def _level(record):
@@ -57,7 +56,6 @@ def _level(record):
 
 def _request(what):
     _control.write(what)
-    _control.flush()
 
 
 class _Events:
@@ -78,7 +76,6 @@ class _Events:
         """Wake the thread: a handler or timer was set."""
         cls.start()
         _events.write(b"\xff")
-        _events.flush()
 
     @classmethod
     def _run(cls):

@@ -73,25 +73,44 @@ _ESP32_ERRNO = {
 }
 
 
-class _Errno(int):
-    """An errno number that is not named by the interpreter's own table.
+# What `errno.NAME` is in compiled code here: MicroPython's compiler folds
+# the attributes of its built-in errno at compile time (MICROPY_COMP_MODULE_CONST,
+# py/compile.c), so `errno.EADDRINUSE` in board code is the unix port's 98,
+# whatever module `import errno` gives.  ESP32 number -> that number.
+_FOLDED = {112: 98, 113: 103, 116: 110, 118: 113, 119: 115, 120: 114, 128: 107}
 
-    OSError prints a name from that table, which has Linux's numbers:
-    OSError(113) would print "EHOSTUNREACH" where an ESP32's 113 is
-    ECONNABORTED.  An int of a subclass is not looked up there (it prints
-    as its number) and still compares, hashes and prints as the number.
+
+class _Errno(int):
+    """An ESP32 errno number that also equals what `errno.NAME` compiles to here.
+
+    It prints, hashes and counts as the ESP32's number (112), and compares
+    equal to the folded constant of the same name (98) as well, so that
+    `error.errno == errno.EADDRINUSE` holds as it does on a board.  Being
+    no small int, it is also not looked up in the interpreter's own table
+    of names, which would misname it (its 113 is EHOSTUNREACH).
     """
+
+    def __eq__(self, other):
+        return other in self.numbers
+
+    def __ne__(self, other):
+        return other not in self.numbers
+
+    def __hash__(self):
+        return self.numbers[0]
 
 
 def _esp32_error(error):
     """The OSError an ESP32 raises where the host raised ``error``."""
     number = error.errno
-    if not isinstance(number, int) or type(number) is not int:
+    if type(number) is not int:
         return error
     number = _ESP32_ERRNO.get(number, number)
-    if _host_errno.errorcode.get(number) in (None, _errno.errorcode.get(number)):
-        return OSError(number)
-    return OSError(_Errno(number))
+    if number in _FOLDED or _host_errno.errorcode.get(number) not in (None, _errno.errorcode.get(number)):
+        special = _Errno(number)
+        special.numbers = (number, _FOLDED.get(number, number))
+        return OSError(special)
+    return OSError(number)
 
 
 def _raise(number):
