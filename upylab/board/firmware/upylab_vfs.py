@@ -4,3 +4,5 @@
 # is not extensible), so the boot script puts this module in sys.modules
 # under that name.
 from uos import mount, umount, VfsFat, VfsLfs2  # noqa: F401
+
+__name__ = "vfs"  # as the board names it
