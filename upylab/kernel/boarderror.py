@@ -6,9 +6,9 @@ uncaught exception; this module only splits it, it never guesses from
 ordinary printed output.
 
 The virtual board's firmware shims (``upylab/board/firmware/``) are Python
-files on the host, so their frames appear in its tracebacks where an
-ESP32's built-in modules, written in C, show none: ``hidden`` names those
-files' folder, and their frames are left out.
+modules (compiled to .mpy), so their frames appear in its tracebacks
+(``File "socket.py"``) where an ESP32's built-in modules, written in C,
+show none: ``hidden`` names those files, and their frames are left out.
 """
 import re
 from dataclasses import dataclass
@@ -27,16 +27,24 @@ class BoardError:
         return {"ename": self.ename, "evalue": self.evalue, "traceback": self.traceback}
 
 
-def parse(section: str, hidden: str = "") -> BoardError:
+_FRAME = re.compile(r'^  File "([^"]*)", line \d+')
+
+
+def _frame_file(line: str):
+    """The file a traceback frame line names, or None for any other line."""
+    match = _FRAME.match(line)
+    return match[1] if match else None
+
+
+def parse(section: str, hidden=frozenset()) -> BoardError:
     """Split MicroPython's traceback text into name, value and lines.
 
     The exception line follows the last frame line (the indented ones);
-    a message may continue on further lines.  Frames in files under
+    a message may continue on further lines.  Frames in the files named in
     ``hidden`` are dropped.
     """
     lines = section.replace("\r\n", "\n").strip("\n").split("\n")
-    if hidden:
-        lines = [line for line in lines if not line.startswith(f'  File "{hidden}')]
+    lines = [line for line in lines if _frame_file(line) not in hidden]
     frames_end = 0
     for index, line in enumerate(lines):
         if line.startswith((" ", "Traceback (most recent call last)")):

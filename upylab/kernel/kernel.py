@@ -35,11 +35,13 @@ from jupyter_micropython_kernel.deviceconnector import (DeviceConnector, wifimes
                                                          yieldserialchunk)
 from jupyter_micropython_kernel.kernel import MicroPythonKernel, ap_serialconnect, parseap
 
-from upylab.board.bridge import FIRMWARE
+from upylab.board.compiled import shim_files
 from upylab.errors import UpylabError
 from upylab.kernel import boarderror, boards, handover, magics, reboot, restart, runall, stopbutton
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# The virtual board's shim modules: their frames are hidden, as an ESP32's C modules show none.
+SHIM_FILES = frozenset(shim_files())
 # Cells upstream runs without first draining the board's output.
 NO_DRAIN = re.compile(r"\s*%(readbytes|disconnect|serialconnect|websocketconnect)")
 # Cells that never need the board (so they do not take it back from another notebook).
@@ -197,7 +199,7 @@ class UpylabKernel(MicroPythonKernel):
     def _board_error(self, interrupted):
         section = "".join(self._error_section).strip()
         if section:
-            error = boarderror.parse(section, hidden=str(FIRMWARE))
+            error = boarderror.parse(section, hidden=SHIM_FILES)
         elif interrupted:
             error = boarderror.BoardError("KeyboardInterrupt", "", ["KeyboardInterrupt"])
         else:
