@@ -4,10 +4,18 @@
 its own, and stops it afterwards (the test fails if any of the board's
 processes outlives it).  ``mpremote`` runs the real mpremote against it;
 ``line`` opens its serial device with pyserial, as a terminal would.
-``framework_cache`` is the one framework cache of a test run (each part is
-fetched once, never into the user's cache); ``browser`` is headless
-Chromium.  ``soak`` is ``--soak N``: how many times longer the repeated
+``framework_cache`` is the one framework cache of a test run, shared by
+pytest-xdist's workers (each part is fetched once, never into the user's
+cache: the cache's writes are atomic, so workers may fill it together);
+``browser`` is headless Chromium, one per worker.  ``soak`` is ``--soak N``: how many times longer the repeated
 board tests run (1 in ``make test``; more for a release check).
+
+``make test`` runs the suite in parallel (pytest-xdist workers).  Every
+test has its own boards, state folder and ports; what a module shares (a
+module-scoped fixture: one server, one hub) keeps that module's tests on one
+worker, and the class hub's tests, which create the same system users, all
+on one.  Tests marked ``long`` are handed out first, so the run does not end
+waiting on one of them.
 """
 from pathlib import Path
 
@@ -15,6 +23,20 @@ import pytest
 
 from support import CHROMIUM, CHROMIUM_ARGS, Line, run_mpremote, stop_and_check
 from upylab.board import registry
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """xdist groups (``--dist loadgroup``) for shared fixtures; long tests first."""
+    for item in items:
+        if "classroom" in item.path.parts:
+            item.add_marker(pytest.mark.xdist_group("classroom"))
+            item.add_marker(pytest.mark.long)
+        elif any(definition.scope in ("module", "package")
+                 for definitions in item._fixtureinfo.name2fixturedefs.values()
+                 for definition in definitions):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 def pytest_addoption(parser):
@@ -55,8 +77,12 @@ def line(board):
 
 
 @pytest.fixture(scope="session")
-def framework_cache(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("upylab-cache")
+def framework_cache(tmp_path_factory, worker_id):
+    run_folder = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # each worker's base is a folder of the run's
+        run_folder = run_folder.parent
+    folder = run_folder / "upylab-cache"
+    folder.mkdir(exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("UPYLAB_CACHE_DIR", str(folder))
         yield folder

@@ -21,7 +21,7 @@ from support import Lab, bound_ports
 from test_lab import free_port
 from upylab.board import pins, registry
 
-pytestmark = [pytest.mark.board, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.board, pytest.mark.long, pytest.mark.timeout(900)]
 
 STOPPED = "KeyboardInterrupt: the cell was stopped"
 RESTARTED = "(Kernel restarted: the board had a soft reboot, so its variables, tasks and servers are gone.)"

@@ -131,12 +131,11 @@ def test_mpy_replaces_a_source_install(fetched, big_board):
 
 
 @pytest.mark.parametrize("framework", GITHUB_ONLY)
-def test_offline_uncached_github_framework_fails_clearly(framework, framework_cache, board):
-    for part in recipes.parts_for(framework):
-        cache.clear(part)
+def test_offline_uncached_github_framework_fails_clearly(framework, board, tmp_path):
     (Path(board.flash) / "lib" / "keep.py").write_text("KEEP = 1\n")
     before = lib_snapshot(board)
-    result = upylab("install", framework, "--offline", "--board", board.name, env=NO_NETWORK)
+    result = upylab("install", framework, "--offline", "--board", board.name,
+                    env=dict(NO_NETWORK, UPYLAB_CACHE_DIR=str(tmp_path / "empty-cache")))
     assert result.returncode == 2, result
     message = result.stderr.strip()
     assert len(message.splitlines()) == 1, message

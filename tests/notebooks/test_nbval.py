@@ -5,7 +5,7 @@ import pytest
 
 from nbrun import NOTEBOOKS, framework_unavailable, notebooks, run_nbval
 
-pytestmark = pytest.mark.timeout(1000)
+pytestmark = [pytest.mark.long, pytest.mark.timeout(1000)]
 
 
 @pytest.mark.parametrize("notebook", notebooks(), ids=lambda path: path.name)
