@@ -68,7 +68,7 @@ def test_reset_puts_a_lesson_back_and_keeps_the_students_copy(tmp_path):
     copy.write_text('{"edited": "by the student"}')
     result = reset(work, "1")
     assert result.returncode == 0, result.stderr
-    assert copy.read_bytes() == (paths.LESSONS / "01-raw-sockets.ipynb").read_bytes()
+    assert copy.read_bytes() == (paths.NOTEBOOKS / "01-raw-sockets.ipynb").read_bytes()
     kept = list((work / ".replaced").glob("01-raw-sockets-*.ipynb"))
     assert [path.read_text() for path in kept] == ['{"edited": "by the student"}']
     assert result.stdout == f"{copy}: as published (your copy is kept as {kept[0]})\n"
@@ -80,7 +80,7 @@ def test_reset_without_numbers_restores_every_lesson(tmp_path):
     result = reset(tmp_path / "work")
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in (tmp_path / "work").iterdir()) == \
-        sorted(path.name for path in paths.LESSONS.glob("*.ipynb"))
+        sorted(path.name for path in paths.NOTEBOOKS.glob("*.ipynb"))
 
 
 def test_reset_names_an_unknown_lesson(tmp_path):

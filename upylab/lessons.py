@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from upylab import paths
+from upylab import paths, workcopy
 from upylab.board import registry
 from upylab.errors import UpylabError
 from upylab.kernel.install import KERNEL_NAME
@@ -61,20 +61,14 @@ def register(subparsers):
 
 
 def masters() -> list[Path]:
-    return sorted(paths.LESSONS.glob("*.ipynb"))
+    return sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 
 
 def working_copies(work: Path) -> list[str]:
-    """Copy into ``work`` every lesson it lacks; the names copied."""
+    """Copy into ``work`` every lesson it lacks (and the lessons' guide); the lessons copied."""
     if not masters():
-        raise UpylabError(f"no lessons at {paths.LESSONS}: run this from a checkout of upylab")
-    work.mkdir(parents=True, exist_ok=True)
-    copied = []
-    for master in masters():
-        if not (work / master.name).exists():
-            shutil.copyfile(master, work / master.name)
-            copied.append(master.name)
-    return copied
+        raise UpylabError(f"no lessons at {paths.NOTEBOOKS}: run this from a checkout of upylab")
+    return [path.name for path in workcopy.copy_lessons(work) if path.suffix == ".ipynb"]
 
 
 def chosen(numbers) -> list[Path]:

@@ -20,13 +20,14 @@ from pathlib import Path
 
 import pytest
 
+from upylab import paths
 from upylab.bench import apps, robustness, runner
 from upylab.bench import cli as bench
 from upylab.board import registry
+from upylab.catalog import tables
 from upylab.install import recipes
 
-ROOT = Path(__file__).resolve().parents[2]
-CATALOG = ROOT / "data" / "measurements.csv"
+CATALOG = tables.table("measurements").path
 QUICK_BUDGET = 60       # seconds, the whole command: what --help and the README promise
 FORMED = ("code_bytes", "ram_after_import", "ram_app_built", "smallest_heap")
 FIGURES = {*(f"{m}_{form}" for m in FORMED for form in apps.FORMS),
@@ -42,7 +43,7 @@ def digest(path):
 
 def run_bench(*args, env, timeout=300):
     return subprocess.run([sys.executable, "-m", "upylab", "bench", *args], capture_output=True,
-                          text=True, timeout=timeout, env=env, cwd=ROOT)
+                          text=True, timeout=timeout, env=env, cwd=paths.ROOT)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +78,7 @@ def test_quick_run_writes_its_own_file_and_leaves_the_catalog(quick_run):
 
 def test_file_validates_against_its_schema(quick_run, tmp_path):
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(paths.data_dir(), data)
     shutil.copyfile(quick_run["output"], data / "measurements.csv")
     result = subprocess.run([sys.executable, "-m", "upylab", "catalog", "--check", "--data", str(data)],
                             capture_output=True, text=True, timeout=120)
@@ -151,7 +152,7 @@ def test_an_interrupted_full_run_leaves_the_catalog(tmp_path, monkeypatch):
     monkeypatch.setenv("UPYLAB_STATE_DIR", str(tmp_path))
     before = digest(CATALOG)
     process = subprocess.Popen([sys.executable, "-m", "upylab", "bench", "--replace-catalog"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=paths.ROOT)
     try:
         seen, deadline = b"", time.monotonic() + 120
         while b"raw-socket: RAM" not in seen:          # under way: a board up, the baseline measured

@@ -1,15 +1,15 @@
 """``%upylab``: catalog rows, snippets, URLs and installs from lesson cells."""
-import csv
 from pathlib import Path
 
 import pytest
 
 from support import bound_ports
+from upylab import paths
+from upylab.catalog import tables
 from upylab.install import cache, recipes
 
 pytestmark = [pytest.mark.board, pytest.mark.timeout(120)]
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def error_of(session, code):
@@ -20,8 +20,7 @@ def error_of(session, code):
 
 def test_row_shows_survey_and_ours_from_the_data(kernel):
     out = kernel.text("%upylab row microdot")   # no board needed
-    with (ROOT / "data" / "frameworks.csv").open(encoding="utf-8", newline="") as stream:
-        ours = next(row for row in csv.DictReader(stream) if row["id"] == "microdot")
+    ours = next(row for row in tables.table("frameworks").rows if row["id"] == "microdot")
     assert out.startswith("Microdot (microdot)\n")
     assert "updated:\n  survey: 2024-Aug (latest commit)\n  ours:   " + ours["updated"] in out
     assert "  why:    newer: " in out
@@ -52,9 +51,9 @@ def test_send_puts_snippets_on_the_board(connected, board):
     assert out == ("sent common/led.py -> /led.py\n"
                    "sent common/static/style.css -> /static/style.css\n")
     flash = Path(board.flash)
-    assert (flash / "led.py").read_bytes() == (ROOT / "snippets/common/led.py").read_bytes()
+    assert (flash / "led.py").read_bytes() == (paths.snippets_dir() / "common/led.py").read_bytes()
     assert (flash / "static/style.css").read_bytes() == \
-        (ROOT / "snippets/common/static/style.css").read_bytes()
+        (paths.snippets_dir() / "common/static/style.css").read_bytes()
     assert connected.text("import led\nprint(led.status()['pin'])") == "2\n"
 
 

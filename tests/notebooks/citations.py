@@ -49,10 +49,10 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from upylab import paths
 from upylab.install import recipes
 
-ROOT = Path(__file__).resolve().parents[2]
-MIRROR = ROOT.parent / "shared" / "mirror"
+MIRROR = paths.ROOT.parent / "shared" / "mirror"
 
 MICROPYTHON_BUILD = "9458e3a23f on 2026-07-05"
 MICROPYTHON_REF = "13303f8d293f7bc33b865feb7ef4974fb307cabd"

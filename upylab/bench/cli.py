@@ -116,7 +116,7 @@ def register(subparsers):
 
 
 def catalog_file() -> Path:
-    return tables.default_data_dir() / "measurements.csv"
+    return tables.table("measurements").path
 
 
 def skip_reason(framework):
