@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from support import CHROMIUM, CHROMIUM_ARGS, Line, run_mpremote, stop_and_check
-from upylab.board import registry
+from support import CHROMIUM, CHROMIUM_ARGS, run_mpremote, stop_and_check
+from upylab.board import presets, registry
+from upylab.link.transport import Link
 
 
 def pytest_addoption(parser):
@@ -37,7 +38,7 @@ def state_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def board(state_dir):
-    record = registry.start(name="test", heap="esp32")
+    record = registry.start(name="test", heap=presets.DEFAULT)
     yield record
     stop_and_check(record.name)
 
@@ -49,7 +50,7 @@ def mpremote(board):
 
 @pytest.fixture
 def line(board):
-    connection = Line(board.device)
+    connection = Link.open(board.device)
     yield connection
     connection.close()
 

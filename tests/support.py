@@ -13,7 +13,6 @@ import threading
 import time
 from pathlib import Path
 
-from upylab.board.line import Line  # noqa: F401  (the bench uses it too)
 from upylab.board import interrupt, registry
 
 BIN = Path(sys.executable).parent

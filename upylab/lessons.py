@@ -29,12 +29,12 @@ import time
 from pathlib import Path
 
 from upylab import paths, workcopy
-from upylab.board import registry
+from upylab.board import presets, registry
 from upylab.errors import UpylabError
 from upylab.kernel.install import KERNEL_NAME
+from upylab.link import choose
 
 CELL_TIMEOUT = 120          # seconds per cell, as a ceiling for a stuck board
-DEFAULT_HEAP = "esp32"
 
 
 def register(subparsers):
@@ -47,7 +47,7 @@ def register(subparsers):
     execute_parser.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", type=Path)
     execute_parser.add_argument("--board", help="run on this board (name or serial device) "
                                 "instead of a fresh virtual board")
-    execute_parser.add_argument("--heap", default=DEFAULT_HEAP,
+    execute_parser.add_argument("--heap", default=presets.DEFAULT,
                                 help="heap preset or size of the fresh virtual board")
     execute_parser.set_defaults(func=run_execute)
     reset_parser = commands.add_parser(
@@ -166,7 +166,7 @@ def execute(notebook: Path, device=None):
     content = nbformat.read(notebook, as_version=4)
     client = NotebookClient(content, timeout=CELL_TIMEOUT, kernel_name=_kernel_of(content),
                             resources={"metadata": {"path": str(notebook.parent.resolve())}})
-    environment = dict(os.environ, **({"UPYLAB_BOARD": device} if device else {}))
+    environment = dict(os.environ, **({choose.ENV: device} if device else {}))
     try:
         client.execute(env=environment)
     except CellExecutionError as error:

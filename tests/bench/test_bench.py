@@ -23,7 +23,7 @@ import pytest
 from upylab import paths
 from upylab.bench import apps, robustness, runner
 from upylab.bench import cli as bench
-from upylab.board import registry
+from upylab.board import presets, registry
 from upylab.catalog import tables
 from upylab.install import recipes
 
@@ -194,7 +194,7 @@ def test_bench_on_a_board_named_by_its_device_path(board, tmp_path):
             assert row["board_kind"] == "virtual" and "fresh virtual boards" in row["note"]
         else:
             assert (row["board_kind"], row["heap_preset"], row["board_heap"]) == \
-                ("virtual", "esp32", str(board.heap_bytes))
+                ("virtual", presets.DEFAULT, str(board.heap_bytes))
     assert all(row["command"].endswith(f"--board {board.device} --output {output}")
                for row in rows)
     lib = Path(board.flash) / "lib" / "microdot"

@@ -187,7 +187,7 @@ def test_interrupted_install_leaves_lib_unchanged(how, fetched, big_board):
     if how == "ctrl-c":
         assert process.returncode == 130, err
         assert "/lib is as before" in err
-        assert leftovers(big_board) == []
+        assert leftovers(big_board) == [], err
     else:  # like an unplugged cable: the stage stays until the next install
         assert process.returncode == -signal.SIGKILL
         assert leftovers(big_board) == [".upylab-stage"]

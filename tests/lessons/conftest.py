@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from support import Line, stop_and_check
-from upylab.bench import apps
-from upylab.board import registry
+from support import stop_and_check
+from upylab import snippets
+from upylab.board import presets, registry
 from upylab.install import cache, recipes
+from upylab.link.transport import Link
 
 
 # framework id -> (snippet folder sent with common/, module with run(), installed framework)
@@ -37,13 +38,13 @@ class App:
     board: registry.BoardRecord
     base: str          # http://127.0.0.1:PORT
     port: int          # host port of the board's port 80
-    line: Line         # the board's REPL, where run() was typed
+    line: Link         # the board's REPL, where run() was typed
 
 
 def deploy(board, folder):
     """Copy the lesson's snippet files into the board's flash, as %upylab send does
     (the copying itself is upylab.bench.apps.deploy, shared with ``upylab bench``)."""
-    apps.deploy(board.flash, [*COMMON, folder])
+    snippets.deploy(board.flash, [*COMMON, folder])
 
 
 def install(board, framework, cache_dir):
@@ -80,13 +81,13 @@ def lesson_env(tmp_path_factory, framework_cache):
 
 def start_app(framework, cache_dir):
     folder, module, installed = APPS[framework]
-    board = registry.start(name=f"lesson-{framework}", heap="esp32")
+    board = registry.start(name=f"lesson-{framework}", heap=presets.DEFAULT)
     line = None
     try:
         if installed:
             install(board, installed, cache_dir)
         deploy(board, folder)
-        line = Line(board.device)
+        line = Link.open(board.device)
         line.friendly()
         line.write(f"import {module}; {module}.run()\r".encode())
         line.read_until(b"serving on port 80", timeout=START_TIMEOUT)

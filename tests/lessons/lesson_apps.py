@@ -29,15 +29,16 @@ from pathlib import Path
 import pytest
 
 from support import BIN, stop_and_check
-from upylab.bench import apps
-from upylab.board import registry
+from upylab import snippets
+from upylab.catalog.apps import apps
+from upylab.board import presets, registry
 from upylab.install import cache, recipes
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "snippets"
 # Lessons 04-07's apps (snippets to send, module with run(), heap preset),
 # from the one table of reference apps.
-APPS = {framework: (apps.APPS[framework].snippets, apps.APPS[framework].module, "esp32")
+APPS = {framework: (apps()[framework].snippets, apps()[framework].module, presets.DEFAULT)
         for framework in ("picoweb", "micropyserver", "tinyweb", "aioweb")}
 INSTALL_TIMEOUT = 240
 START_TIMEOUT = 20          # seconds for the app to answer its first request
@@ -45,7 +46,7 @@ HTTP_TIMEOUT = 10
 
 
 @contextlib.contextmanager
-def module_board(heap="esp32"):
+def module_board(heap=presets.DEFAULT):
     """A fresh virtual board shared by a module's tests, in a state folder of its
     own; stopped afterwards (and it fails if a board process outlives it)."""
     folder = tempfile.mkdtemp(prefix="upylab-lesson-state-")
@@ -79,9 +80,9 @@ def install_or_skip(framework, board, *options):
     return result.stdout
 
 
-def send(board, *snippets):
+def send(board, *files):
     """Snippet files or folders into the board's flash, where ``%upylab send`` puts them."""
-    apps.deploy(board.flash, snippets)
+    snippets.deploy(board.flash, files)
 
 
 def request(base, method, path, body=None, headers=None, timeout=HTTP_TIMEOUT):

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from support import Line
+from upylab.link.transport import Link
 from wsframes import accept_for, frame, read_frame, upgrade
 from lesson_apps import APPS, SNIPPETS, app_fixtures, install_or_skip, module_board, raw_exchange, request, send
 from upylab.board import pins
@@ -155,7 +155,7 @@ def repl_board(framework_cache):
     with module_board(heap) as board:
         install_or_skip("aioweb", board)
         send(board, *files)
-        line = Line(board.device)
+        line = Link.open(board.device)
         try:
             line.friendly()
             yield board, line

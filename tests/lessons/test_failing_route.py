@@ -11,7 +11,7 @@ import time
 import pytest
 
 from lesson_apps import install_or_skip, module_board, raw_exchange, request, send, served
-from upylab.bench import apps
+from upylab.catalog.apps import apps
 from upylab.install import recipes
 
 pytestmark = [pytest.mark.board, pytest.mark.timeout(300)]
@@ -28,12 +28,12 @@ EXPECTED = {
 
 
 def test_every_app_is_listed():
-    assert set(EXPECTED) == set(apps.APPS)
+    assert set(EXPECTED) == set(apps())
 
 
 @pytest.mark.parametrize("framework", sorted(EXPECTED))
 def test_a_route_that_raises(framework, framework_cache):
-    app = apps.APPS[framework]
+    app = apps()[framework]
     status, serves_after = EXPECTED[framework]
     with module_board() as board:
         if recipes.parts_for(framework):

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from lesson_apps import APPS, SNIPPETS, app_fixtures, install_or_skip, module_board, raw_exchange, request, send
-from support import Line
+from upylab.link.transport import Link
 from upylab.board import pins
 
 pytestmark = pytest.mark.timeout(180)
@@ -107,7 +107,7 @@ def repl_board(framework_cache):
     with module_board(heap) as board:
         install_or_skip("micropyserver", board)
         send(board, *files)
-        line = Line(board.device)
+        line = Link.open(board.device)
         try:
             line.friendly()
             line.write(b"import led_micropyserver\r")

@@ -14,7 +14,7 @@ from jupyter_client.manager import start_new_kernel
 
 from lesson_apps import install_or_skip, module_board, request, send
 from support import Session, bound_ports
-from upylab.bench import apps
+from upylab.catalog.apps import apps
 from upylab.install import recipes
 from upylab.kernel.install import KERNEL_NAME
 
@@ -34,9 +34,9 @@ def answering(base):
             time.sleep(0.2)
 
 
-@pytest.mark.parametrize("framework", sorted(apps.APPS))
+@pytest.mark.parametrize("framework", sorted(apps()))
 def test_stop_button_then_run_again(framework, framework_cache, tmp_path):
-    app = apps.APPS[framework]
+    app = apps()[framework]
     with module_board() as board:
         if recipes.parts_for(framework):
             install_or_skip(framework, board)

@@ -23,7 +23,7 @@ import pytest
 
 from lesson_apps import (APPS, SNIPPETS, START_TIMEOUT, app_fixtures, install_or_skip, module_board,
                          raw_exchange, request, send)
-from support import Line
+from upylab.link.transport import Link
 from upylab.board import pins
 from upylab.install import cache, recipes
 
@@ -175,7 +175,7 @@ def repl(framework_cache):
     with module_board(heap) as record:
         install_or_skip("tinyweb", record)
         send(record, *files)
-        line = Line(record.device)
+        line = Link.open(record.device)
         try:
             line.board = record
             yield line

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from upylab import paths
+from upylab.link import choose
 
 SANITIZE = Path(__file__).with_name("sanitize.cfg")
 CELL_TIMEOUT = 60           # seconds per cell, then nbval interrupts it
@@ -51,5 +52,5 @@ def run_nbval(notebook: Path, board: str, cell_timeout=CELL_TIMEOUT) -> subproce
         "-p", "no:cacheprovider", "-q", "-rA",
     ]
     return subprocess.run(
-        command, cwd=paths.ROOT, env={**os.environ, "UPYLAB_BOARD": board},
+        command, cwd=paths.ROOT, env={**os.environ, choose.ENV: board},
         capture_output=True, text=True, timeout=NOTEBOOK_TIMEOUT)

@@ -34,6 +34,7 @@ from pathlib import Path
 import nbformat
 
 from upylab import paths
+from upylab.board import presets
 from upylab.classroom import accounts, hub, settings
 from upylab.classroom.client import Student
 from upylab.errors import UpylabError
@@ -59,7 +60,7 @@ def run(students: int, output: Path = None) -> int:
     available_before = _meminfo()["MemAvailable"]
     with tempfile.TemporaryDirectory(prefix="upylab-measure-") as folder:
         os.environ[settings.CLASS_ENV] = folder   # never the teacher's class folder
-        options = hub.start(names, "teacher", "127.0.0.1", hub.free_port(), "", "esp32", "",
+        options = hub.start(names, "teacher", "127.0.0.1", hub.free_port(), "", presets.DEFAULT, "",
                             3600, False)
         try:
             figures = _measure(options, names)

@@ -19,9 +19,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from upylab.board import registry
+from upylab.board import presets, registry
 from upylab.classroom import boardproxy
-from upylab.kernel.boards import ENVIRONMENT as BOARD_ENV
+from upylab.link.choose import ENV as BOARD_ENV
 from upylab.workcopy import copy_lessons
 
 HEAP_ENV = "UPYLAB_CLASS_HEAP"
@@ -32,7 +32,7 @@ CONFIG = Path(__file__).with_name("student_config.py")
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     copy_lessons(Path.home() / LESSONS)
-    heap = os.environ.get(HEAP_ENV, "esp32")
+    heap = os.environ.get(HEAP_ENV, presets.DEFAULT)
     board = registry.start(boardproxy.BOARD_NAME, heap, unix_sockets=True, tied=True)
     print(f"upylab: board {board.name!r} at {board.device} (heap {board.heap})", file=sys.stderr)
     try:
