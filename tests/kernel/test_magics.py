@@ -93,13 +93,29 @@ def cached_microdot(tmp_path_factory, monkeypatch):
             pytest.skip(f"cannot fetch microdot here: {error}")
 
 
-def test_install_releases_the_port_and_takes_it_back(cached_microdot, start_kernel, board):
+def test_install_runs_on_the_kernels_own_link(cached_microdot, start_kernel, board):
+    """The kernel keeps its port: the install's lines come as it goes, the board stays connected."""
     session = start_kernel()
     session.text("%serialconnect\nkept = 41")
     out = session.text("%upylab install microdot --offline")
+    assert out.startswith("microdot: pypi:microdot@2.7.0 from cache")
+    assert "board: virtual board 'test': MicroPython " in out
     assert "microdot: import microdot OK on the board (mpy): version 2.7.0" in out
     assert (Path(board.flash) / "lib/microdot/microdot.mpy").is_file()
     assert session.text("import microdot\nprint(microdot.Microdot.__name__)") == "Microdot\n"
+
+
+def test_an_error_on_the_board_during_install_is_the_boards(cached_microdot, connected, board):
+    """Not an error "in the kernel": the board's own exception, with its traceback."""
+    lib = Path(board.flash) / "lib"
+    lib.rmdir()
+    lib.write_text("not a folder")
+    reply, outputs = connected.run("%upylab install microdot --offline")
+    assert (reply["status"], reply["ename"]) == ("error", "OSError"), reply
+    assert reply["evalue"] == "20"                             # ENOTDIR, as the unix port says it
+    assert reply["traceback"][-1] == "OSError: 20"
+    assert [o["type"] for o in outputs][-1] == "error"
+    assert connected.text("print(6 * 7)") == "42\n"          # the kernel still has its board
 
 
 def test_failed_install_is_an_error_and_keeps_the_board(connected):
