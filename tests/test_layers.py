@@ -20,7 +20,7 @@ def layers() -> dict:
     """``{module prefix: layer number}``, from the package docstring."""
     found = {}
     for number, text in re.findall(r"^(\d+)\. (.*?)(?=^\d+\. |\Z)", upylab.__doc__, re.M | re.S):
-        for name in re.findall(r"``(upylab(?:\.\w+)?)``", text):
+        for name in re.findall(r"``(upylab(?:\.\w+)*)``", text):
             found[name] = int(number)
     return found
 
@@ -50,16 +50,18 @@ def modules() -> dict:
 
 
 def imports(module: str, path) -> set:
-    """The upylab modules ``path`` imports (``from upylab.x import y`` may name a module y)."""
+    """The upylab modules ``path`` imports: ``from upylab.x import y`` names module
+    ``upylab.x.y`` where there is one (the package's own imports are checked as its
+    module's), and ``upylab.x`` for any other name."""
     known = modules()
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found.add(node.module)
-            found |= {f"{node.module}.{alias.name}" for alias in node.names
-                      if f"{node.module}.{alias.name}" in known}
+            for alias in node.names:
+                submodule = f"{node.module}.{alias.name}"
+                found.add(submodule if submodule in known else node.module)
     return {name for name in found if name == "upylab" or name.startswith("upylab.")} - {module}
 
 

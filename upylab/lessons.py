@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from upylab import paths, workcopy
+from upylab import paths
 from upylab.board import presets, registry
 from upylab.errors import UpylabError
 from upylab.kernel.install import KERNEL_NAME
@@ -65,10 +65,16 @@ def masters() -> list[Path]:
 
 
 def working_copies(work: Path) -> list[str]:
-    """Copy into ``work`` every lesson it lacks (and the lessons' guide); the lessons copied."""
+    """Copy into ``work`` every lesson it lacks; the names copied."""
     if not masters():
         raise UpylabError(f"no lessons at {paths.NOTEBOOKS}: run this from a checkout of upylab")
-    return [path.name for path in workcopy.copy_lessons(work) if path.suffix == ".ipynb"]
+    work.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for master in masters():
+        if not (work / master.name).exists():
+            shutil.copyfile(master, work / master.name)
+            copied.append(master.name)
+    return copied
 
 
 def chosen(numbers) -> list[Path]:

@@ -20,7 +20,7 @@ repository and ref is read offline from one of:
 * the shared mirror of the GitHub-only frameworks
   (``../shared/mirror/github/OWNER/REPO/COMMIT/PATH``, see its README);
 * ``RECORDED`` / ``RECORDED_COMMITS``: sources with no offline copy here
-  (MicroPython, micropython-lib, ESP-IDF, async_urequests, pycopy-lib, and
+  (MicroPython, micropython-lib, ESP-IDF, esp-lwip, async_urequests, pycopy-lib, and
   the picoWeb and utemplate files their sdists lack).  Each cited range is
   listed with the sha256 of its lines, computed from a clone when the lesson
   was written; a link must name a recorded range exactly.
@@ -52,7 +52,17 @@ from pathlib import Path
 from upylab import paths
 from upylab.install import recipes
 
-MIRROR = paths.ROOT.parent / "shared" / "mirror"
+
+def _mirror() -> Path:
+    """The mirror the installs use (``UPYLAB_MIRROR``, which ``make`` sets to
+    ../shared/mirror when it is there), else ../shared/mirror itself."""
+    for folder in paths.mirror_dirs():
+        if (folder / "github").is_dir():
+            return folder
+    return paths.ROOT.parent / "shared" / "mirror"
+
+
+MIRROR = _mirror()
 
 MICROPYTHON_BUILD = "9458e3a23f on 2026-07-05"
 MICROPYTHON_REF = "13303f8d293f7bc33b865feb7ef4974fb307cabd"
@@ -225,6 +235,11 @@ RECORDED = {
         "5e77218a9d275accbc78a8d007b740fe9f5924487a22637b60f4fdb7a2529f8e",
     ('pfalcon/picoweb', 'b74428ebdde97ed1795338c13a3bdf05d71366a0', 'setup.py', 19, 19):
         "32204977d83b862195c29c0180e9b23aa255e3033079b1dff56924cb6599ef19",
+    # lwIP as Espressif ships it (2.1.3-esp branch): a refused connect is a reset, ECONNRESET.
+    ('espressif/esp-lwip', 'f79221431fa9042b3572d271d687de66da7560c4', 'src/core/tcp_in.c', 835, 840):
+        "991a6b04ad10bcac8a65e64d5a550731c2c27c6f0af8bef43b6d88f235b5c9de",
+    ('espressif/esp-lwip', 'f79221431fa9042b3572d271d687de66da7560c4', 'src/api/err.c', 48, 66):
+        "9e9957188f17d8f73817319c6c42451e3643282c1c5f3900580d56f00a111105",
     ('pfalcon/pycopy-lib', '2f0ababa2fa65c497f1935fc142fc11bd620de59', 'uasyncio.core/uasyncio/core.py', 1, 4):
         "feaf2f13c6fe3e8fdc1b4379fa18c383e0d2a7ce62cfa3a4fe99ef23321b2a8b",
     ('pfalcon/utemplate', '4e32afb2b767020dd8f958a3c66bfa105d01be1f', 'setup.py', 5, 6):

@@ -15,10 +15,13 @@ What the bridge adds is what a board does and a process does not:
 * ``\\r\\n`` line endings (``bootfilter.OutputFilter``);
 * Ctrl-D, ``sys.exit()`` and ``machine.soft_reset()`` end the process:
   the bridge prints ``MPY: soft reboot`` and starts a fresh interpreter,
-  back in raw-REPL mode if that is where the client was;
-* ``machine.reset()`` (SIGUSR1 to the bridge) and ``upylab board reset``
+  back in raw-REPL mode if that is where the client was; a ``SystemExit``
+  in boot.py or main.py asks for the same on the control pipe;
+* ``machine.reset()`` (on the control pipe) and ``upylab board reset``
   are a hard reset; an interpreter that dies is reported on the line and
   the board resets itself, as an ESP32 does after a panic;
+* the interpreter sees only the variables its shims read, and fences
+  itself in (``sandbox``) before MicroPython starts;
 * output keeps flowing when no client is connected (it is dropped, as a
   board's is), and a client that reconnects finds the board running.
 """
@@ -34,13 +37,10 @@ import tty
 from dataclasses import dataclass
 from pathlib import Path
 
-from upylab.board import interrupt, presets
+from upylab.board import compiled, interrupt, pins, presets, sandbox
 from upylab.board.bootfilter import OutputFilter
 from upylab.board.replinput import ReplInput
 
-FIRMWARE = Path(__file__).with_name("firmware")
-BOOT_SCRIPT = FIRMWARE / "upylab_boot.py"
-PIN_COUNT = 64
 # ESP32 reset causes (machine.PWRON_RESET, HARD_RESET, SOFT_RESET).
 RESET_CAUSES = {"power-on": 1, "hard": 2, "soft": 5}
 # Output waiting for a slow client: past this the interpreter waits too.
@@ -49,6 +49,10 @@ MEASURING_HEAP = 1024 * 1024
 IDLE_POLL_MS = 100
 CTRL_A = 0x01
 CTRL_C = b"\x03"
+# What the board asks on its control pipe (firmware/machine.py): a hard
+# reset, a soft reboot, or to wake its main thread, whose callbacks a
+# thread of the board has scheduled (sandbox.WAKE_SIGNAL interrupts a sleep).
+HARD_RESET, SOFT_REBOOT, WAKE = b"H", b"S", b"W"
 
 
 @dataclass
@@ -91,14 +95,18 @@ class Bridge:
         self._input = ReplInput()
         self._stopping = False
         self._hard_reset_requested = False
+        self._soft_reboot_requested = False
         self._process = None
         self._heap_total = 0
         self._interpreter = -1
         self._filter = None
         self._marker = secrets.token_hex(8).encode()
+        self._firmware = compiled.firmware_dir()
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
+        self._control_r, self._control_w = os.pipe()  # the board's requests
+        os.set_blocking(self._control_r, False)
 
     # -- control, from signal handlers or the owner -------------------------
 
@@ -138,6 +146,7 @@ class Bridge:
                 UPYLAB_RESET_CAUSE=str(RESET_CAUSES[cause])),
             cwd=self.config.flash,
             start_new_session=True,
+            pass_fds=(self._control_w,),
         )
         os.close(slave)
         os.set_blocking(master, False)
@@ -152,10 +161,16 @@ class Bridge:
         self._on_interpreter(self._process.pid)
 
     def _environment(self, **extra) -> dict:
-        """What the firmware shims read: paths, addresses, ids, the markers."""
+        """What the firmware shims read: paths, addresses, ids, the markers.
+
+        Nothing else of the host's environment: board code can read its
+        variables (the unix port's os.getenv stays reachable on purpose),
+        and a class hub's user has a token there.
+        """
         return dict(
-            os.environ,
-            MICROPYPATH=f"{FIRMWARE}:.frozen",
+            MICROPYPATH=f"{self._firmware}:.frozen",
+            UPYLAB_FIRMWARE=str(self._firmware),
+            UPYLAB_BOOT=str(compiled.BOOT_SCRIPT),
             UPYLAB_FLASH=str(self.config.flash),
             UPYLAB_PINS=str(self.config.pins),
             UPYLAB_PORT_BASE=str(self.config.port_base),
@@ -163,7 +178,7 @@ class Bridge:
             UPYLAB_IP=self.config.ip,
             UPYLAB_UID=self.config.uid,
             UPYLAB_SOCKET_DIR=self.config.socket_dir,
-            UPYLAB_SUPERVISOR_PID=str(os.getpid()),
+            UPYLAB_CONTROL_FD=str(self._control_w),
             UPYLAB_MARKER=self._marker.decode(),
             **extra)
 
@@ -178,23 +193,14 @@ class Bridge:
         result = subprocess.run(
             interpreter_command(MEASURING_HEAP), env=self._environment(UPYLAB_MEASURE="1"),
             cwd=self.config.flash, stdin=subprocess.DEVNULL, capture_output=True,
-            text=True, timeout=30)
+            text=True, timeout=30, pass_fds=(self._control_w,))
         found = re.search(r"upylab-heap-used (\d+)", result.stdout)
         if not found:
             raise RuntimeError(f"the board's firmware did not start:\n{result.stdout}{result.stderr}")
         return int(found[1])
 
     def _reset_pins(self):
-        """Every GPIO unconfigured, outputs low; levels driven from outside stay."""
-        try:
-            old = self.config.pins.read_bytes()
-        except FileNotFoundError:
-            old = b""
-        states = bytearray(b"-0" * PIN_COUNT)
-        for number in range(min(len(old) // 2, PIN_COUNT)):
-            if old[2 * number:2 * number + 1] != b"o":
-                states[2 * number + 1] = old[2 * number + 1]
-        self.config.pins.write_bytes(bytes(states))
+        pins.reset_file(self.config.pins)
 
     def _end_interpreter(self):
         if self._process is None:
@@ -219,6 +225,13 @@ class Bridge:
             self._emit(f"\r\n[virtual board: MicroPython died ({name}); resetting]\r\n".encode())
             self._start_interpreter("hard")
 
+    def _do_soft_reboot(self):
+        self._soft_reboot_requested = False
+        self._drain_interpreter()
+        self._end_interpreter()
+        self._emit(b"MPY: soft reboot\r\n")
+        self._start_interpreter("soft")
+
     def _do_hard_reset(self):
         self._hard_reset_requested = False
         self._end_interpreter()
@@ -235,18 +248,20 @@ class Bridge:
             while not self._stopping:
                 if self._hard_reset_requested:
                     self._do_hard_reset()
+                elif self._soft_reboot_requested:
+                    self._do_soft_reboot()
                 self._step()
                 if self._process.poll() is not None and not self._stopping:
                     self._after_exit()
         finally:
             self._end_interpreter()
-            os.close(self._client)
-            os.close(self._wake_r)
-            os.close(self._wake_w)
+            for fd in (self._client, self._wake_r, self._wake_w, self._control_r, self._control_w):
+                os.close(fd)
 
     def _step(self):
         poller = select.poll()
         poller.register(self._wake_r, select.POLLIN)
+        poller.register(self._control_r, select.POLLIN)
         # Input, Ctrl-C included, waits until the board is set up: the
         # board's own set-up is not interruptible, boot.py and main.py are.
         timeout = self._hand_over() if self._filter.stage > 0 else IDLE_POLL_MS
@@ -261,12 +276,30 @@ class Bridge:
         for fd, events in poller.poll(timeout):
             if fd == self._wake_r:
                 _drain(self._wake_r)
+            elif fd == self._control_r:
+                self._board_request()
             elif fd == self._interpreter:
                 self._interpreter_ready(events)
             elif fd == self._client:
                 self._client_ready(events)
         if not self._client_connected:
             self._check_client()
+
+    def _board_request(self):
+        """machine.reset() (hard), a SystemExit in boot.py or main.py (soft), or a wake-up."""
+        try:
+            requests = os.read(self._control_r, 64)
+        except BlockingIOError:
+            return
+        if HARD_RESET in requests:
+            self._hard_reset_requested = True
+        elif SOFT_REBOOT in requests:
+            self._soft_reboot_requested = True
+        elif WAKE in requests and self._process:
+            try:
+                os.kill(self._process.pid, sandbox.WAKE_SIGNAL)
+            except ProcessLookupError:
+                pass
 
     def _check_client(self):
         """A client opened the serial device (the master stops reporting HUP)."""
@@ -363,12 +396,13 @@ class Bridge:
 
 
 def interpreter_command(heap_bytes: int) -> list[str]:
-    """The unix port from PyPI, run as its console script would run it."""
+    """The unix port from PyPI, run as its console script would run it, fenced in first."""
     return [
         sys.executable, "-c",
-        "import sys; from micropython_unix import main; sys.exit(main())",
+        "import sys; from micropython_unix import main; from upylab.board import sandbox; "
+        "sandbox.enter_board(); sys.exit(main())",
         "-X", f"heapsize={presets.interpreter_heapsize(heap_bytes)}",
-        "-i", str(BOOT_SCRIPT),
+        "-i", str(compiled.BOOT_SCRIPT),
     ]
 
 

@@ -1,7 +1,7 @@
 """``upylab board ...``: start, inspect and stop virtual boards."""
 import sys
 
-from upylab.board import pins, presets, registry
+from upylab.board import pins, presets, registry, sandbox
 
 
 def register(subparsers):
@@ -80,6 +80,7 @@ def status(args):
     else:
         print(f"address: {record.ip}{' (exposed)' if record.expose else ' (loopback only)'}")
     print(f"started: {record.started}")
+    print(f"fence:   {sandbox.describe()}")
     listening = registry.listening_ports(record)
     where = ((lambda port: record.socket_path(port)) if record.socket_dir
              else (lambda port: f"{record.ip}:{record.host_port(port)}"))
@@ -98,4 +99,5 @@ def show_pins(args):
     if not states:
         print("no pin configured")
     for number, state in sorted(states.items()):
-        print(f"GPIO{number}\t{state.mode}\t{state.value}")
+        extra = f"\tfreq={state.freq} duty_u16={state.duty_u16}" if state.mode == "pwm" else ""
+        print(f"GPIO{number}\t{state.mode}\t{state.value}{extra}")

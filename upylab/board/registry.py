@@ -189,7 +189,7 @@ def _claim(name: str) -> Path:
     if existing:
         raise UpylabError(f"board {name!r} is already running at {existing.device}")
     folder.mkdir(parents=True, exist_ok=True)
-    for leftover in ("board.json", "tty", "pins"):
+    for leftover in ("board.json", "tty", "pins", "pins.events"):
         (folder / leftover).unlink(missing_ok=True)
     return folder
 
@@ -245,7 +245,7 @@ def serve(name: str = DEFAULT_NAME, heap: str = presets.DEFAULT, flash=None, exp
     try:
         bridge.run()
     finally:
-        for leftover in ("board.json", "tty", "pins"):
+        for leftover in ("board.json", "tty", "pins", "pins.events"):
             (folder / leftover).unlink(missing_ok=True)
         if socket_dir:
             for leftover in Path(socket_dir).iterdir():

@@ -8,19 +8,21 @@ guesses from ordinary printed output.  ``str()`` of one is one line, for
 the command line; the kernel shows its fields as a cell's error.
 
 The virtual board's firmware shims (``upylab/board/firmware/``) are Python
-files on the host, so their frames appear in its tracebacks where an
-ESP32's built-in modules, written in C, show none: those frames are left
-out.
+modules (compiled to .mpy), so their frames appear in its tracebacks
+(``File "socket.py"``) where an ESP32's built-in modules, written in C,
+show none: those frames are left out (``hidden``: the shims' file names).
 
 ``BoardTimeout`` is the one exception for a board that did not answer
 within a deadline, whichever REPL was being read.
 """
 import re
 
-from upylab.board.bridge import FIRMWARE
+from upylab.board.compiled import shim_files
 from upylab.errors import UpylabError
 
 EXCEPTION_NAME = re.compile(r"[A-Za-z_][\w.]*")
+FRAME = re.compile(r'^  File "([^"]*)", line \d+')
+SHIM_FILES = frozenset(shim_files())
 
 
 class BoardError(UpylabError):
@@ -40,16 +42,21 @@ class BoardTimeout(UpylabError, TimeoutError):
     """The board did not answer within the time given."""
 
 
-def parse(section: str, board: str = "the board", hidden: str = str(FIRMWARE)) -> BoardError:
+def _frame_file(line: str):
+    """The file a traceback frame line names, or None for any other line."""
+    match = FRAME.match(line)
+    return match[1] if match else None
+
+
+def parse(section: str, board: str = "the board", hidden=SHIM_FILES) -> BoardError:
     """Split MicroPython's traceback text into name, value and lines.
 
     The exception line follows the last frame line (the indented ones);
-    a message may continue on further lines.  Frames in files under
+    a message may continue on further lines.  Frames in the files named in
     ``hidden`` are dropped.
     """
     lines = section.replace("\r\n", "\n").strip("\n").split("\n")
-    if hidden:
-        lines = [line for line in lines if not line.startswith(f'  File "{hidden}')]
+    lines = [line for line in lines if _frame_file(line) not in hidden]
     frames_end = 0
     for index, line in enumerate(lines):
         if line.startswith((" ", "Traceback (most recent call last)")):
