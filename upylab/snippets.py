@@ -7,6 +7,7 @@ board: ``raw-socket/led_raw.py`` becomes ``/led_raw.py``,
 ``common/static/style.css`` becomes ``/static/style.css``; a folder stands
 for every file in it.  Paths are relative to ``paths.snippets_dir()``.
 """
+import ast
 from pathlib import Path
 
 from upylab import paths
@@ -40,6 +41,15 @@ def files(relatives) -> list:
                 continue
             chosen.append((file, "/".join(file.relative_to(root).parts[1:])))
     return chosen
+
+
+def literal(relative: str, name: str):
+    """The value of ``name = <literal>`` at the top of a snippet file: board code stays
+    the one place of a fact the host needs too (the reference app's routes, its pin)."""
+    for node in ast.parse(path(relative).read_text()).body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [name]:
+            return ast.literal_eval(node.value)
+    raise NoSnippet(f"no literal {name} = ... at the top of snippet {relative}")
 
 
 def contents(relatives) -> dict:

@@ -6,6 +6,7 @@ import pytest
 from support import bound_ports
 from upylab import paths
 from upylab.catalog import tables
+from upylab.catalog.apps import led_pin
 from upylab.install import cache, recipes
 
 pytestmark = [pytest.mark.board, pytest.mark.timeout(120)]
@@ -54,7 +55,7 @@ def test_send_puts_snippets_on_the_board(connected, board):
     assert (flash / "led.py").read_bytes() == (paths.snippets_dir() / "common/led.py").read_bytes()
     assert (flash / "static/style.css").read_bytes() == \
         (paths.snippets_dir() / "common/static/style.css").read_bytes()
-    assert connected.text("import led\nprint(led.status()['pin'])") == "2\n"
+    assert connected.text("import led\nprint(led.status()['pin'])") == f"{led_pin()}\n"
 
 
 def test_clean_removes_what_lessons_sent_and_soft_reboots(connected, board):

@@ -198,6 +198,7 @@ class Session:
 
     def _read_console(self):
         done = threading.Event()
+        self.console = (self.console + self.line.read_for(0))[-CONSOLE_TAIL:]   # what start() read ahead
 
         def read():
             while not done.is_set():
@@ -233,11 +234,13 @@ class Session:
             self.start(app, call)
         return error
 
-    def stop(self):
+    def stop(self) -> bytes:
+        """Stop the app as the stop button does (Ctrl-C); what the board printed meanwhile."""
         self._stop_console()
-        if self.serving:
-            self.line.friendly()
-            self.serving = None
+        if not self.serving:
+            return b""
+        self.serving = None
+        return self.line.friendly()
 
     def command(self, letter: str, timeout=10.0) -> list:
         """Send a monitor command; the numbers of its answer."""
