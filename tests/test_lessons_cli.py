@@ -32,10 +32,12 @@ def test_a_lesson_runs_on_a_fresh_board_and_is_saved_without_run_timings(tmp_pat
     result = execute(path)
     assert result.returncode == 0, result.stderr
     saved = json.loads(path.read_text())
-    outputs = ["".join(o.get("text", "")) for cell in saved["cells"] for o in cell["outputs"]]
+    code = [cell for cell in saved["cells"] if cell["cell_type"] == "code"]
+    outputs = ["".join(o.get("text", "")) for cell in code for o in cell["outputs"]]
     assert "micropython False\n" in outputs          # a fresh board: nothing defined yet
-    assert all(cell["execution_count"] for cell in saved["cells"])
+    assert all(cell["execution_count"] for cell in code)
     assert not any("execution" in cell["metadata"] for cell in saved["cells"])
+    assert len(code) == 3 and saved["cells"][-1]["metadata"]["tags"] == ["navigation"]   # written by execute
     # ... its own board, stopped afterwards: none is left in the caller's state folder.
     assert not (state_dir / "boards").exists() or not any((state_dir / "boards").iterdir())
 
