@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from support import CHROMIUM, CHROMIUM_ARGS, Line, run_mpremote, stop_and_check
-from upylab.board import registry
+from support import CHROMIUM, CHROMIUM_ARGS, run_mpremote, stop_and_check
+from upylab.board import presets, registry
+from upylab.link.transport import Link
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -59,7 +60,7 @@ def state_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def board(state_dir):
-    record = registry.start(name="test", heap="esp32")
+    record = registry.start(name="test", heap=presets.DEFAULT)
     yield record
     stop_and_check(record.name)
 
@@ -71,7 +72,7 @@ def mpremote(board):
 
 @pytest.fixture
 def line(board):
-    connection = Line(board.device)
+    connection = Link.open(board.device)
     yield connection
     connection.close()
 

@@ -1,8 +1,7 @@
 """environment.yml (for conda users) pins exactly what pyproject.toml pins."""
 import tomllib
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from upylab import paths
 
 
 def _pip_list(text: str) -> list:
@@ -13,14 +12,14 @@ def _pip_list(text: str) -> list:
 
 
 def test_environment_yml_lists_the_same_pins():
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
     pinned = project["dependencies"] + [pin for group in project["optional-dependencies"].values()
                                         for pin in group]
     assert all("==" in pin for pin in pinned), "every dependency is pinned with =="
-    assert sorted(_pip_list((REPO / "environment.yml").read_text())) == sorted(pinned)
+    assert sorted(_pip_list((paths.ROOT / "environment.yml").read_text())) == sorted(pinned)
 
 
 def test_python_version_agrees():
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
     assert project["requires-python"] == ">=3.11,<3.12"
-    assert "  - python=3.11" in (REPO / "environment.yml").read_text().splitlines()
+    assert "  - python=3.11" in (paths.ROOT / "environment.yml").read_text().splitlines()

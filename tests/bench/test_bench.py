@@ -20,15 +20,16 @@ from pathlib import Path
 
 import pytest
 
+from upylab import paths
 from upylab.bench import apps, robustness, runner
 from upylab.bench import cli as bench
-from upylab.board import registry
+from upylab.board import presets, registry
+from upylab.catalog import tables
 from upylab.install import recipes
 
 pytestmark = pytest.mark.long
 
-ROOT = Path(__file__).resolve().parents[2]
-CATALOG = ROOT / "data" / "measurements.csv"
+CATALOG = tables.table("measurements").path
 QUICK_TIMEOUT = 300     # seconds: a hung run fails; how quick it is is measured, not asserted
 FORMED = ("code_bytes", "ram_after_import", "ram_app_built", "smallest_heap")
 FIGURES = {*(f"{m}_{form}" for m in FORMED for form in apps.FORMS),
@@ -44,7 +45,7 @@ def digest(path):
 
 def run_bench(*args, env, timeout=300):
     return subprocess.run([sys.executable, "-m", "upylab", "bench", *args], capture_output=True,
-                          text=True, timeout=timeout, env=env, cwd=ROOT)
+                          text=True, timeout=timeout, env=env, cwd=paths.ROOT)
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +81,7 @@ def test_quick_run_writes_its_own_file_and_leaves_the_catalog(quick_run):
 
 def test_file_validates_against_its_schema(quick_run, tmp_path):
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(paths.data_dir(), data)
     shutil.copyfile(quick_run["output"], data / "measurements.csv")
     result = subprocess.run([sys.executable, "-m", "upylab", "catalog", "--check", "--data", str(data)],
                             capture_output=True, text=True, timeout=120)
@@ -154,7 +155,7 @@ def test_an_interrupted_full_run_leaves_the_catalog(tmp_path, monkeypatch):
     monkeypatch.setenv("UPYLAB_STATE_DIR", str(tmp_path))
     before = digest(CATALOG)
     process = subprocess.Popen([sys.executable, "-m", "upylab", "bench", "--replace-catalog"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=paths.ROOT)
     try:
         seen, deadline = b"", time.monotonic() + 120
         while b"raw-socket: RAM" not in seen:          # under way: a board up, the baseline measured
@@ -196,7 +197,7 @@ def test_bench_on_a_board_named_by_its_device_path(board, tmp_path):
             assert row["board_kind"] == "virtual" and "fresh virtual boards" in row["note"]
         else:
             assert (row["board_kind"], row["heap_preset"], row["board_heap"]) == \
-                ("virtual", "esp32", str(board.heap_bytes))
+                ("virtual", presets.DEFAULT, str(board.heap_bytes))
     assert all(row["command"].endswith(f"--board {board.device} --output {output}")
                for row in rows)
     lib = Path(board.flash) / "lib" / "microdot"
