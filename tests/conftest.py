@@ -7,8 +7,9 @@ processes outlives it).  ``mpremote`` runs the real mpremote against it;
 ``framework_cache`` is the one framework cache of a test run, shared by
 pytest-xdist's workers (each part is fetched once, never into the user's
 cache: the cache's writes are atomic, so workers may fill it together);
-``browser`` is headless Chromium, one per worker.  ``soak`` is ``--soak N``: how many times longer the repeated
-board tests run (1 in ``make test``; more for a release check).
+``browser`` is headless Chromium, one per worker.  ``soak`` is ``--soak
+N``: how many times longer the repeated board tests run (1 in ``make
+test``; more for a release check).
 
 ``make test`` runs the suite in parallel (pytest-xdist workers).  Every
 test has its own boards, state folder and ports; what a module shares (a
@@ -26,17 +27,22 @@ from upylab.board import presets, registry
 from upylab.link.transport import Link
 
 
-@pytest.hookimpl(tryfirst=True)
+def pytest_itemcollected(item):
+    """xdist groups (``--dist loadgroup``) for shared fixtures and the class's users.
+
+    Marked as each test is collected: xdist reads the marks in its own
+    ``pytest_collection_modifyitems``, which may run before ours."""
+    if "classroom" in item.path.parts:
+        item.add_marker(pytest.mark.xdist_group("classroom"))
+        item.add_marker(pytest.mark.long)
+    elif any(definition.scope in ("module", "package")
+             for definitions in item._fixtureinfo.name2fixturedefs.values()
+             for definition in definitions):
+        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
 def pytest_collection_modifyitems(items):
-    """xdist groups (``--dist loadgroup``) for shared fixtures; long tests first."""
-    for item in items:
-        if "classroom" in item.path.parts:
-            item.add_marker(pytest.mark.xdist_group("classroom"))
-            item.add_marker(pytest.mark.long)
-        elif any(definition.scope in ("module", "package")
-                 for definitions in item._fixtureinfo.name2fixturedefs.values()
-                 for definition in definitions):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    """Long tests first: the run does not end waiting on one of them."""
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 

@@ -1,4 +1,6 @@
 """environment.yml (for conda users) pins exactly what pyproject.toml pins."""
+import subprocess
+import sys
 import tomllib
 
 from upylab import paths
@@ -23,3 +25,21 @@ def test_python_version_agrees():
     project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
     assert project["requires-python"] == ">=3.11,<3.12"
     assert "  - python=3.11" in (paths.ROOT / "environment.yml").read_text().splitlines()
+
+
+def test_xdist_keeps_a_group_on_one_worker(tmp_path):
+    """make test relies on --dist loadgroup (tests/conftest.py); a pytest that breaks it
+    (pytest-xdist issue 1386, with pytest 9.2) would spread the class hub's tests."""
+    (tmp_path / "test_grouped.py").write_text(
+        "import os, pytest\n"
+        "@pytest.mark.xdist_group('one')\n"
+        "@pytest.mark.parametrize('n', range(6))\n"
+        "def test_where(n):\n"
+        "    with open('workers.txt', 'a') as file:\n"
+        "        file.write(os.environ['PYTEST_XDIST_WORKER'] + '\\n')\n")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup",
+                             "-q", "-p", "no:cacheprovider", "test_grouped.py"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    workers = (tmp_path / "workers.txt").read_text().split()
+    assert len(workers) == 6 and len(set(workers)) == 1, workers
