@@ -19,6 +19,7 @@ import time
 
 import pytest
 
+import lesson_apps
 from lesson_apps import DIFFERENCES, FRAMEWORKS, answering, differences, raw_exchange, request, serving
 from support import bound_ports, says_port_taken
 from upylab import paths
@@ -60,6 +61,20 @@ def websocket(framework):
 def app(request, framework_cache):
     with serving(request.param) as served:
         yield served
+
+
+@pytest.fixture(autouse=True)
+def serving_before_each(request):
+    """Each test finds its app serving: one whose run() ended (the raw-socket app's
+    GET /fail, or a failed test) is started again, as a student would, so one test's
+    end is not the next ones' failure in whatever order pytest runs them."""
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    try:
+        lesson_apps.request(app.base, "GET", "/api/status")
+    except ConnectionRefusedError:
+        app.run()
 
 
 @pytest.fixture
@@ -332,7 +347,8 @@ def test_stop_button_then_run_again(app):
 def test_a_route_that_raises(app):
     """``GET /fail``: its handler raises RuntimeError, and the client gets what the
     framework's own error handling does (``upylab bench`` measures it as case
-    ``handler_raises``).  Last: an app may end here (the raw-socket one does)."""
+    ``handler_raises``).  An app may end here (the raw-socket one does):
+    ``serving_before_each`` starts it again for the next test."""
     status, serves_after = differences(app.framework).fail
     answer = raw_exchange(app.base, b"GET /fail HTTP/1.0\r\nHost: x\r\n\r\n")
     if status:

@@ -38,8 +38,10 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 DEFAULT_NAME = "default"
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 5.0
-# Privileged port P is served on BASE + P; BASE is drawn from this range.
-PORT_BASE_RANGE = (20000, 60000)
+# Privileged port P is served on BASE + P; BASE is drawn from this range, whose
+# BASE + 1023 stays under Linux's ephemeral ports (32768 up): a board never takes
+# a port that a kernel's or a client's bind(0) was just given.
+PORT_BASE_RANGE = (10000, 31700)
 # A unix socket's path fits in sockaddr_un.sun_path (108 bytes with its NUL).
 UNIX_PATH_MAX = 107
 
