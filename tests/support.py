@@ -204,6 +204,8 @@ class Session:
                     outputs.append({"type": "stream", "name": content["name"], "text": content["text"]})
             elif kind == "error":
                 outputs.append({"type": "error", **content})
+            elif kind in ("display_data", "update_display_data"):
+                outputs.append({"type": kind, **content})
         return True
 
     def text(self, code, **options):

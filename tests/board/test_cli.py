@@ -63,3 +63,20 @@ def test_run_in_the_foreground_until_ctrl_c(state_dir):
             process.kill()
     assert not registry.is_running(record.interpreter_pid)
     assert registry.running() == []
+
+
+def test_pins_watch_prints_each_change_until_ctrl_c(board):
+    watcher = subprocess.Popen([str(BIN / "upylab"), "board", "pins", board.name, "--watch"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert watcher.stdout.readline() == "no pin configured\n"
+        run_mpremote(board.device, "exec", "from machine import Pin; Pin(2, Pin.OUT).on()")
+        printed = [watcher.stdout.readline() for _ in range(2)]
+        while printed[-1] != "GPIO2\tout\t1\n":    # it may catch Pin(2, Pin.OUT) before .on()
+            assert len(printed) < 8, printed
+            printed.append(watcher.stdout.readline())
+        assert printed[0].startswith("-- ") and printed[-2].startswith("-- "), printed
+        watcher.send_signal(signal.SIGINT)
+        assert watcher.wait(timeout=10) == 0, watcher.stderr.read()
+    finally:
+        watcher.kill()

@@ -1,7 +1,11 @@
 """``upylab board ...``: start, inspect and stop virtual boards."""
 import sys
+import time
+from datetime import datetime
 
 from upylab.board import pins, presets, registry, sandbox
+
+WATCH_SECONDS = 0.1
 
 
 def register(subparsers):
@@ -30,7 +34,10 @@ def register(subparsers):
     with_name(commands.add_parser("stop", help="stop a board")).set_defaults(func=stop)
     with_name(commands.add_parser("status", help="a board's device, heap, flash and ports")).set_defaults(func=status)
     with_name(commands.add_parser("reset", help="hard-reset a board")).set_defaults(func=reset)
-    with_name(commands.add_parser("pins", help="a board's GPIO states")).set_defaults(func=show_pins)
+    pins_command = with_name(commands.add_parser("pins", help="a board's GPIO states"))
+    pins_command.add_argument("--watch", action="store_true",
+                              help="print them again each time they change, until Ctrl-C")
+    pins_command.set_defaults(func=show_pins)
     commands.add_parser("list", help="running boards").set_defaults(func=list_boards)
 
 
@@ -96,8 +103,24 @@ def list_boards(args):
 def show_pins(args):
     record = registry.find(args.name)
     states = pins.read(record)
+    _print_pins(states)
+    while args.watch:       # the picture's text form, again at each change; Ctrl-C ends it
+        try:
+            time.sleep(WATCH_SECONDS)
+            now = pins.read(record)
+        except KeyboardInterrupt:
+            return
+        except OSError:
+            sys.exit(f"board {args.name!r} stopped")
+        if now != states:
+            states = now
+            print(f"-- {datetime.now():%H:%M:%S}", flush=True)
+            _print_pins(states)
+
+
+def _print_pins(states):
     if not states:
-        print("no pin configured")
+        print("no pin configured", flush=True)
     for number, state in sorted(states.items()):
         extra = f"\tfreq={state.freq} duty_u16={state.duty_u16}" if state.mode == "pwm" else ""
-        print(f"GPIO{number}\t{state.mode}\t{state.value}{extra}")
+        print(f"GPIO{number}\t{state.mode}\t{state.value}{extra}", flush=True)

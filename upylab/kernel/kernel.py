@@ -113,6 +113,7 @@ class UpylabKernel(MicroPythonKernel):
         self.transport = None      # its port, as the link opened it (mpremote's SerialTransport)
         # Held while a cell runs, and by a handover: one or the other has the board.
         self.board_lock = threading.Lock()
+        self.live_views = []       # %upylab pins --live pictures of the running cell
         self.holder = None         # handover.Holder while this kernel holds the port
         self.lent_to = None        # the notebook that took the board from this idle kernel
         self.runall = runall.StopOnError()
@@ -196,12 +197,22 @@ class UpylabKernel(MicroPythonKernel):
             interrupted = False     # report it, or the notebook waits for a reply for ever
         if interrupted:
             self._recover_from_interrupt()
+        self._finish_live_views()
         error = self._failure or self._board_error(interrupted)
         if error is None:
             return reply
         if not silent:
             self.send_response(self.iopub_socket, "error", error)
         return {"status": "error", "execution_count": self.execution_count, **error}
+
+    def _finish_live_views(self):
+        """The cell's live pictures stop and show the state the cell left."""
+        views, self.live_views = self.live_views, []
+        for view in views:
+            try:
+                view.finish()
+            except (UpylabError, OSError):
+                pass    # the board went away: the picture keeps its last state
 
     def _board_error(self, interrupted):
         """The cell's error, as Jupyter's fields: what the board raised, or the stop button."""

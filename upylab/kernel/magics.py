@@ -13,6 +13,8 @@ connected to:
     %upylab send PATH...            snippet files (under snippets/) onto the board
     %upylab show FILE [NAME]        a snippet file, or one of its functions
     %upylab clean                   remove the files lessons sent, then soft-reboot
+    %upylab pins [--live]           the board's GPIOs drawn (the LED, every pin set
+                                    up); --live: redrawn while the rest of the cell runs
     %upylab help                    this list
 
 Snippet paths are relative to the repository's ``snippets/`` folder and
@@ -33,6 +35,7 @@ import argparse
 import contextlib
 import re
 import shlex
+import uuid
 
 from upylab import paths, snippets
 from upylab.errors import UpylabError
@@ -80,6 +83,8 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("name", nargs="?")
     commands.add_parser("clean", add_help=False,
                         help="remove the files lessons sent, then soft-reboot")
+    drawn = commands.add_parser("pins", add_help=False, help="the board's GPIOs, drawn")
+    drawn.add_argument("--live", action="store_true", help="redrawn while the cell runs")
     commands.add_parser("help", add_help=False, help="this list")
     return top
 
@@ -105,6 +110,8 @@ def run(kernel, percentline: str):
         install(kernel, options.framework, options.source, options.compare, options.offline)
     elif options.command == "clean":
         clean(kernel)
+    elif options.command == "pins":
+        show_pins(kernel, options.live)
 
 
 # -- row ----------------------------------------------------------------------
@@ -225,6 +232,17 @@ def clean(kernel):
         finally:
             kernel.dc.workingserialchunk = None
             kernel.dc.enterpastemode(verbose=False)
+
+
+def show_pins(kernel, live: bool):
+    """The picture of the board's pins; a live one is finished when the cell ends."""
+    from upylab.kernel.pinshow import PinView
+    if not kernel.dc.workingserial or kernel.target is None:
+        raise MagicError("no board connected: run %serialconnect first", "ConnectionError")
+    view = PinView(kernel, f"upylab-pins-{uuid.uuid4().hex}", live)
+    view.show()
+    if live:
+        kernel.live_views.append(view)
 
 
 def board_url(kernel, port: int = 80, path: str = "/") -> str:
