@@ -96,6 +96,16 @@ class Student:
             f"output => (output.text || '').includes(text) || (output.evalue || '').includes(text))",
             arg=[path, index, text])
 
+    def wait_for_picture(self, path, index, text):
+        """Wait until code cell ``index`` shows a picture (an SVG output, which
+        JupyterLab draws as an image) whose drawing contains ``text``."""
+        self.page.wait_for_function(
+            f"""([path, index, text]) => {{
+              const cells = ({_PANEL})(path).content.widgets.filter(c => c.model.type === 'code');
+              return [...cells[index].node.querySelectorAll('.jp-OutputArea-output img')]
+                .some(img => decodeURIComponent(img.src).includes(text));
+            }}""", arg=[path, index, text])
+
     # -- doing -------------------------------------------------------------------
 
     def open(self, path):

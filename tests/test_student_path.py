@@ -3,7 +3,7 @@
 ``upylab lab`` (as ``make lab`` runs it) with a virtual board, driven by
 Debian's Chromium: open 00 and Run All; open 01 with 00 still open and Run
 All (the board is handed over, not reset); start the server in a new cell,
-open its page and click ON, stop it with ■, start it again; Restart Kernel
+open its page and click ON (the cell draws the LED on), stop it with ■, start it again; Restart Kernel
 and find a fresh board; open 02 while 01's server runs (the error names 01,
 and Run All stops there), then again once it is stopped, and the same server
 steps; back in 00, a cell takes the board back.  Each step asserts what the
@@ -66,7 +66,7 @@ def serve_click_stop_and_serve_again(student, notebook, module, board):
     cells = student.cells(notebook)
     url = next(text_of(cell).strip() for cell in cells if cell["source"].strip() == "%upylab url")
     assert url == board.url(80, "/")
-    server = student.new_cell(notebook, f"import {module}\n{module}.run()")
+    server = student.new_cell(notebook, f"%upylab pins --live\nimport {module}\n{module}.run()")
     page = student.page.context.new_page()
     try:
         for attempt in ("first", "again"):
@@ -80,8 +80,10 @@ def serve_click_stop_and_serve_again(student, notebook, module, board):
                 page.click("#on")
             assert page.inner_text("#state") == "ON", attempt
             assert pins.value(board, led_pin()) == 1
+            student.wait_for_picture(notebook, server, "LED on")     # drawn live in the cell
             with page.expect_navigation():
                 page.click("#off")
+            student.wait_for_picture(notebook, server, "LED off")
             student.stop(notebook)
             cell = student.cells(notebook)[server]
             assert [error["evalue"] for error in errors_of(cell)] == ["the cell was stopped"], cell

@@ -157,6 +157,17 @@ class UpylabKernel(MicroPythonKernel):
             if self._shutdown_message is None:
                 raise
 
+    async def process_control(self, msg):
+        """Upstream's, quiet about the same race in another form: after the
+        shutdown handler it flushes stdout, whose pipe to the IOPub thread the
+        closing app may have shut already (``ZMQError``: socket operation on
+        non-socket, seen at Ctrl-C of ``make lab``)."""
+        try:
+            await super().process_control(msg)
+        except zmq.ZMQError:
+            if self._shutdown_message is None:
+                raise
+
     def say(self, text):
         if text:
             super().sres(text)
