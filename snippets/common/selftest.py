@@ -7,7 +7,19 @@ line per request (method, path, status, content type, the start of the
 body) and raises AssertionError naming every answer that was not the
 expected one; when all are right it prints one final line.  The same
 requests are made by every framework's lesson, so their outputs compare.
+
+    verdict = await selftest.toggle(host, port=80, path='/api/toggle', refuse_get=False)
+
+is the toggle exercise's check, the same in every framework lesson:
+``POST path`` twice must switch the LED on, then off, each time answering
+200 with the new ``led.status()`` as JSON (and, with ``refuse_get``,
+``GET path`` must be 405).  It returns one line for the student,
+``well done: ...`` or ``not yet: ...`` (``almost: ...``): the lesson's
+check cell prints it, and the course's test (``upylab assignments``)
+fails unless it is ``well done``.
 """
+import json
+
 import aclient
 
 # (method, path, JSON body or None, raw body or None, expected status)
@@ -44,3 +56,25 @@ async def run(host, port=80):
             wrong.append('%s %s gave %d, expected %d' % (method, path, status, expected))
     assert not wrong, '; '.join(wrong)
     print('self-test passed:', len(CASES), 'requests answered as expected')
+
+
+async def toggle(host, port=80, path='/api/toggle', refuse_get=False):
+    import led
+    led.switch('off')
+    url = 'http://%s:%d%s' % (host, port, path)
+    for expected in (1, 0):
+        status, headers, body = await aclient.request('POST', url, data=b'')
+        kind = headers.get('content-type', '-').split(';')[0]
+        if status in (404, 405):
+            return 'not yet: POST %s answers %d' % (path, status)
+        if status != 200 or kind != 'application/json':
+            return 'not yet: answer 200 with application/json, not %d %s' % (status, kind)
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            answer = None
+        if answer != {'led': expected, 'pin': 2}:
+            return 'not yet: the body should be the new status, got %s' % shorten(body)
+    if refuse_get and (await aclient.get(url))[0] != 405:
+        return 'almost: GET %s should be 405 Method Not Allowed' % path
+    return 'well done: POST %s flips the LED and answers its status' % path

@@ -1,0 +1,24 @@
+"""The check of lesson 05's exercise: board-side MicroPython code.
+
+    print(asyncio.run(exercise_picoweb.check(address)))
+
+serves ``led_picoweb.app`` on port 80 while ``selftest.toggle`` requests
+``POST /api/toggle`` and expects ``GET`` to be refused with 405 (picoWeb
+routes match paths only: the handler checks the method), then stops the
+server; returns that line, ``well done: ...``, ``almost: ...`` or
+``not yet: ...``.
+"""
+import asyncio
+
+import led_picoweb
+import selftest
+
+
+async def check(host):
+    server = asyncio.create_task(led_picoweb.serve(80))
+    await asyncio.sleep_ms(100)
+    try:
+        return await selftest.toggle(host, refuse_get=True)
+    finally:
+        server.cancel()
+        await asyncio.sleep_ms(50)
