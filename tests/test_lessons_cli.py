@@ -6,7 +6,7 @@ import sys
 
 import nbformat
 
-from upylab import paths
+from upylab import lessons, paths
 from upylab.kernel.install import KERNEL_NAME
 
 
@@ -87,3 +87,14 @@ def test_reset_names_an_unknown_lesson(tmp_path):
     result = reset(tmp_path / "work", "42")
     assert result.returncode == 2
     assert result.stderr.startswith("upylab: no lesson '42': choose from 00-start-here, ")
+
+
+def test_working_copies_fill_what_is_missing_and_keep_the_students_work(tmp_path):
+    work = tmp_path / "lessons"
+    names = [master.name for master in lessons.masters()]
+    assert lessons.working_copies(work) == names
+    edited, removed = work / names[0], work / names[1]
+    edited.write_text("the student's work")
+    removed.unlink()
+    assert lessons.working_copies(work) == [names[1]]
+    assert edited.read_text() == "the student's work"

@@ -16,7 +16,7 @@ use it):
   Without root the hub cannot start a server as another user: only a
   one-user trial (the caller) runs, and a multi-student class is refused.
 * ``student``: the command each student's server runs, as the student:
-  their own copy of the lessons (``upylab.workcopy``), their own virtual
+  their own copy of the lessons (``upylab.lessons.working_copies``), their own virtual
   board (flash in their home, the class's heap preset) tied to the
   server, ``UPYLAB_BOARD`` naming it, then ``jupyterhub-singleuser``.
 * ``boardproxy``: the board's port 80 reaches the student's browser only

@@ -4,7 +4,7 @@ JupyterHub's spawner runs this as the student (its ``cmd``), with the
 arguments it would give ``jupyterhub-singleuser``.  It
 
 1. copies the lessons the student does not have yet into ``~/lessons``
-   (``upylab.workcopy``: their work is never overwritten);
+   (``upylab.lessons.working_copies``: their work is never overwritten);
 2. starts the student's virtual board as the student (its pseudo-terminal,
    flash and pins in their home, heap from ``UPYLAB_CLASS_HEAP``) with its
    ports on unix sockets, and names it in ``UPYLAB_BOARD`` for the kernels;
@@ -22,7 +22,7 @@ from pathlib import Path
 from upylab.board import registry
 from upylab.classroom import boardproxy
 from upylab.kernel.boards import ENVIRONMENT as BOARD_ENV
-from upylab.workcopy import copy_lessons
+from upylab.lessons import working_copies
 
 HEAP_ENV = "UPYLAB_CLASS_HEAP"
 LESSONS = "lessons"          # in the student's home; the hub opens it (Spawner.notebook_dir)
@@ -31,7 +31,7 @@ CONFIG = Path(__file__).with_name("student_config.py")
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    copy_lessons(Path.home() / LESSONS)
+    working_copies(Path.home() / LESSONS)
     heap = os.environ.get(HEAP_ENV, "esp32")
     board = registry.start(boardproxy.BOARD_NAME, heap, unix_sockets=True, tied=True)
     print(f"upylab: board {board.name!r} at {board.device} (heap {board.heap})", file=sys.stderr)
