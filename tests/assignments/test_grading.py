@@ -1,83 +1,74 @@
 """The lessons' exercises as an nbgrader course, graded on virtual boards (issue 17).
 
-One course, built from lesson 01 (no framework to install: the fastest
-lesson), a student version generated with the real ``nbgrader``, and
-submissions autograded by the real ``nbgrader autograde``, each on a fresh
-virtual board through the project's kernel.  The submissions come in an
-order where each one that misbehaves is followed by one that must be
-graded as if nothing had happened.
+The whole course is built (every lesson's solution must fit its exercise);
+lesson 01 (no framework to install: the fastest lesson) gets a student
+version generated with the real ``nbgrader``, and six submissions are
+autograded in one run of the real ``nbgrader autograde``, each on a fresh
+virtual board through the project's kernel.  Each submission after one that
+misbehaves must be graded exactly as it would be on its own.
 """
-import json
-import os
-import subprocess
 import time
 
 import nbformat
 import pytest
 
-from support import BIN
 from upylab import paths
 from upylab.assignments import course
 from upylab.errors import UpylabError
 
 LESSON = paths.LESSONS / "01-raw-sockets.ipynb"
 ASSIGNMENT = LESSON.stem
-# Limits for this test's run: lesson 01's slowest cell takes about a second.
-CELL_TIMEOUT, STOP_GRACE = 10, 5
-AUTOGRADE_TIMEOUT = 420      # the whole run, as a ceiling: it takes about 100 s
+# Limits for this test's run: lesson 01's slowest cell takes about 4 s.
+CELL_TIMEOUT, STOP_GRACE = 8, 3
+AUTOGRADE_TIMEOUT = 300      # the whole run, as a ceiling: it takes about 40 s
 SOLUTION = course.solution_path(LESSON).read_text()
-# Exercise cells, each handed in by one student (names sorted = grading order).
+# The lesson's slow-client demo: 4 s of sleeps, deleted from the submissions
+# marked "short" (any cell that is not graded is the student's to delete).
+DEMO = "_thread.start_new_thread(trickle"
+# Exercise cells, each handed in by one student (names sorted = grading order), in
+# the student version as handed out ("full") or without the demo ("short").
 SUBMISSIONS = {
     # a server left bound and the heap filled up, then a MemoryError on the board
-    "a-hogging": "import socket\n"
-                 "server = socket.socket()\n"
-                 "server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-                 "server.bind(('0.0.0.0', 80))\n"
-                 "server.listen(1)\n"
-                 "hog = []\n"
-                 "while True:\n"
-                 "    hog.append(bytearray(4096))\n",
-    "b-solution": SOLUTION,
+    "a-hogging": ("short", "import socket\n"
+                           "server = socket.socket()\n"
+                           "server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                           "server.bind(('0.0.0.0', 80))\n"
+                           "server.listen(1)\n"
+                           "hog = []\n"
+                           "while True:\n"
+                           "    hog.append(bytearray(4096))\n"),
+    "b-solution": ("short", SOLUTION),
     # a loop the stop button ends: the cell times out, the rest runs
-    "c-looping": "while True:\n    pass\n",
+    "c-looping": ("short", "while True:\n    pass\n"),
     # a loop that swallows Ctrl-C: the board cannot be stopped
-    "d-stuck": "while True:\n"
-               "    try:\n"
-               "        while True:\n"
-               "            pass\n"
-               "    except KeyboardInterrupt:\n"
-               "        pass\n",
-    # the solution, then the interpreter ended (the hardened os has no _exit; a reset
-    # ends it as surely): the board boots a new one, without the solution
-    "e-killing": SOLUTION + "\n"
-                 "import machine\n"
-                 "machine.reset()\n",
-    "f-solution": SOLUTION,
-    "g-untouched": None,    # the student version as handed out
+    "d-stuck": ("short", "while True:\n"
+                         "    try:\n"
+                         "        while True:\n"
+                         "            pass\n"
+                         "    except KeyboardInterrupt:\n"
+                         "        pass\n"),
+    # the solution, then the interpreter ended: MicroPython's os has no _exit (an
+    # ESP32's has none either), machine.reset() ends it as surely; the board boots
+    # a new one, without the solution
+    "e-killing": ("short", SOLUTION + "\n"
+                           "import os\n"
+                           "try:\n"
+                           "    os._exit(1)\n"
+                           "except AttributeError:\n"
+                           "    import machine\n"
+                           "    machine.reset()\n"),
+    "f-untouched": ("full", None),    # the student version as handed out
 }
-
-
-def nbgrader(folder, *args, timeout=120):
-    """The real nbgrader in ``folder`` (it runs alembic from this environment's bin)."""
-    environment = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
-    result = subprocess.run([str(BIN / "nbgrader"), *args], cwd=folder, env=environment,
-                            capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stderr[-4000:]}"
-    return result
-
-
-def tagged(notebook, tag):
-    return [cell for cell in notebook.cells if tag in cell.metadata.get("tags", [])]
 
 
 @pytest.fixture(scope="module")
 def course_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("course")
-    course.build(folder, [ASSIGNMENT])
+    course.build(folder)
     with open(folder / course.CONFIG, "a") as config:
         config.write(f"c.BoardExecute.timeout = {CELL_TIMEOUT}\n"
                      f"c.BoardExecute.stop_grace = {STOP_GRACE}\n")
-    nbgrader(folder, "generate_assignment", ASSIGNMENT)
+    course.nbgrader(folder, "generate_assignment", ASSIGNMENT, timeout=120)
     return folder
 
 
@@ -86,13 +77,19 @@ def released(course_dir):
     return nbformat.read(course_dir / "release" / ASSIGNMENT / LESSON.name, as_version=4)
 
 
+def test_every_lesson_with_an_exercise_is_an_assignment(course_dir):
+    assert sorted(folder.name for folder in (course_dir / "source").iterdir()) == \
+        [lesson.stem for lesson in course.lessons_with_exercises()]
+    assert len(course.lessons_with_exercises()) >= 6
+
+
 def test_the_source_holds_the_solution_and_a_test(course_dir):
     source = nbformat.read(course_dir / "source" / ASSIGNMENT / LESSON.name, as_version=4)
-    [exercise] = tagged(source, "exercise")
+    [exercise] = course.tagged(source, "exercise")
     assert course.BEGIN in exercise.source and course.END in exercise.source
     assert "led.switch('toggle')" in exercise.source
-    [check] = tagged(source, "exercise-check")
-    [test] = tagged(source, "exercise-test")
+    [check] = course.tagged(source, "exercise-check")
+    [test] = course.tagged(source, "exercise-test")
     assert source.cells.index(test) == source.cells.index(check) + 1
     assert test.metadata.nbgrader["grade"] and test.metadata.nbgrader["locked"]
     assert "exercise_raw.check(globals().get('my_handle'))" in test.source
@@ -101,12 +98,12 @@ def test_the_source_holds_the_solution_and_a_test(course_dir):
 
 def test_the_student_version_is_the_lesson_without_the_solution(released):
     lesson = nbformat.read(LESSON, as_version=4)
-    [test] = tagged(released, "exercise-test")
+    [test] = course.tagged(released, "exercise-test")
     handed_out = [cell for cell in released.cells if cell is not test]
     assert [cell.source for cell in handed_out] == [cell.source for cell in lesson.cells]
     assert [cell.get("outputs") for cell in handed_out] == [cell.get("outputs")
                                                            for cell in lesson.cells]
-    solution_only = set(SOLUTION.splitlines()) - set(tagged(lesson, "exercise")[0].source
+    solution_only = set(SOLUTION.splitlines()) - set(course.tagged(lesson, "exercise")[0].source
                                                     .splitlines())
     assert solution_only, "the solution adds lines to the exercise"
     everything = "\n".join(cell.source for cell in released.cells)
@@ -132,15 +129,18 @@ def test_a_check_cell_must_print_its_verdict():
 @pytest.fixture(scope="module")
 def graded(course_dir, released):
     """Every submission handed in, then one ``nbgrader autograde`` run: (scores, seconds)."""
-    for student, exercise in SUBMISSIONS.items():
-        notebook = nbformat.from_dict(json.loads(nbformat.writes(released)))
+    for student, (length, exercise) in SUBMISSIONS.items():
+        notebook = nbformat.reads(nbformat.writes(released), as_version=4)
         if exercise is not None:
-            tagged(notebook, "exercise")[0].source = exercise
+            course.tagged(notebook, "exercise")[0].source = exercise
+        if length == "short":
+            [demo] = [cell for cell in notebook.cells if DEMO in cell.source]
+            notebook.cells.remove(demo)
         folder = course_dir / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
         nbformat.write(notebook, folder / LESSON.name)
     started = time.monotonic()
-    nbgrader(course_dir, "autograde", ASSIGNMENT, timeout=AUTOGRADE_TIMEOUT)
+    course.nbgrader(course_dir, "autograde", ASSIGNMENT, timeout=AUTOGRADE_TIMEOUT)
     seconds = time.monotonic() - started
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
@@ -167,27 +167,27 @@ def not_run(notebook):
 def test_scores(graded):
     scores, _ = graded
     assert scores == {"a-hogging": 0, "b-solution": 1, "c-looping": 0, "d-stuck": 0,
-                      "e-killing": 0, "f-solution": 1, "g-untouched": 0}
+                      "e-killing": 0, "f-untouched": 0}
 
 
 def test_the_run_finishes_in_bounded_time(graded):
     _, seconds = graded
-    # Each submission takes about 10 s; the two loops add at most their limits.
+    # Each submission takes 5 to 10 s; the two loops add at most their limits.
     assert seconds < len(SUBMISSIONS) * 30 + 2 * (CELL_TIMEOUT + STOP_GRACE)
 
 
 def test_a_raising_submission_fails_with_the_boards_error(course_dir, graded):
     notebook = autograded(course_dir, "a-hogging")
-    assert errors(tagged(notebook, "exercise")[0])[0].startswith("MemoryError")
+    assert errors(course.tagged(notebook, "exercise")[0])[0].startswith("MemoryError")
     assert not not_run(notebook), "every cell after the error ran"
-    [test] = tagged(notebook, "exercise-test")
+    [test] = course.tagged(notebook, "exercise-test")
     assert errors(test) == ["AssertionError: not yet: run the exercise cell above first "
                             "(it defines my_handle)"]
 
 
 def test_a_loop_is_stopped_and_the_rest_runs(course_dir, graded):
     notebook = autograded(course_dir, "c-looping")
-    exercise_errors = errors(tagged(notebook, "exercise")[0])
+    exercise_errors = errors(course.tagged(notebook, "exercise")[0])
     assert "KeyboardInterrupt: the cell was stopped" in exercise_errors
     assert any(error.startswith("CellTimeoutError") for error in exercise_errors)
     assert not not_run(notebook)
@@ -195,8 +195,8 @@ def test_a_loop_is_stopped_and_the_rest_runs(course_dir, graded):
 
 def test_a_board_that_cannot_be_stopped_fails_the_rest(course_dir, graded):
     notebook = autograded(course_dir, "d-stuck")
-    [exercise] = tagged(notebook, "exercise")
-    [test] = tagged(notebook, "exercise-test")
+    [exercise] = course.tagged(notebook, "exercise")
+    [test] = course.tagged(notebook, "exercise-test")
     stopped = not_run(notebook)
     assert stopped[0] is exercise and test in stopped
     assert "did not stop within" in errors(exercise)[-1]
@@ -204,23 +204,25 @@ def test_a_board_that_cannot_be_stopped_fails_the_rest(course_dir, graded):
 
 def test_an_interpreter_that_dies_takes_the_solution_with_it(course_dir, graded):
     notebook = autograded(course_dir, "e-killing")
-    printed = "".join(output.get("text", "") for output in tagged(notebook, "exercise")[0].outputs)
+    printed = "".join(output.get("text", "") for output in course.tagged(notebook, "exercise")[0].outputs)
     assert "[virtual board: hard reset]" in printed
     assert not not_run(notebook)
-    [check] = tagged(notebook, "exercise-check")
+    [check] = course.tagged(notebook, "exercise-check")
     assert "".join(output.get("text", "") for output in check.outputs) == \
         "not yet: run the exercise cell above first (it defines my_handle)\n"
 
 
 def test_the_next_submission_is_graded_normally(course_dir, graded):
-    for student in ("b-solution", "f-solution"):
-        notebook = autograded(course_dir, student)
-        assert not [cell for cell in notebook.cells if cell.cell_type == "code" and errors(cell)
-                    and "raises-exception" not in cell.metadata.get("tags", [])], student
+    notebook = autograded(course_dir, "b-solution")
+    assert not [cell for cell in notebook.cells if cell.cell_type == "code" and errors(cell)
+                and "raises-exception" not in cell.metadata.get("tags", [])]
+    untouched = autograded(course_dir, "f-untouched")
+    assert [errors(cell) for cell in untouched.cells if cell.cell_type == "code"
+            and errors(cell)] == [["AssertionError: not yet: POST /api/toggle is still a 404"]]
 
 
 def test_feedback_shows_the_boards_traceback(course_dir, graded):
-    nbgrader(course_dir, "generate_feedback", ASSIGNMENT)
+    course.nbgrader(course_dir, "generate_feedback", ASSIGNMENT, timeout=120)
 
     def page(student):
         return (course_dir / "feedback" / student / ASSIGNMENT /
@@ -228,5 +230,5 @@ def test_feedback_shows_the_boards_traceback(course_dir, graded):
     # The board's traceback, as the kernel reported it (HTML-escaped in the page).
     assert ('Traceback (most recent call last):\n'
             '  File "&lt;stdin&gt;", line 4, in &lt;module&gt;\n'
-            'AssertionError: not yet: POST /api/toggle is still a 404') in page("g-untouched")
+            'AssertionError: not yet: POST /api/toggle is still a 404') in page("f-untouched")
     assert "MemoryError: memory allocation failed" in page("a-hogging")

@@ -21,7 +21,10 @@ it (``02-microdot``), whose source notebook is the lesson with two changes:
 Everything else (cells, outputs, metadata) is the lesson's, and the
 course's settings keep the lesson's saved outputs in the student's version.
 """
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from upylab import paths
@@ -73,7 +76,7 @@ def configure(c):
 
 def lessons_with_exercises() -> list[Path]:
     return [lesson for lesson in sorted(paths.LESSONS.glob("*.ipynb"))
-            if _tagged(_read(lesson), "exercise")]
+            if tagged(_read(lesson), "exercise")]
 
 
 def _read(path: Path):
@@ -81,12 +84,12 @@ def _read(path: Path):
     return nbformat.read(path, as_version=4)
 
 
-def _tagged(notebook, tag: str) -> list:
+def tagged(notebook, tag: str) -> list:
     return [cell for cell in notebook.cells if tag in cell.metadata.get("tags", [])]
 
 
 def _one(notebook, tag: str, lesson: Path):
-    cells = _tagged(notebook, tag)
+    cells = tagged(notebook, tag)
     if len(cells) != 1:
         raise UpylabError(f"{lesson.name}: {len(cells)} cells tagged {tag!r}, expected one")
     return cells[0]
@@ -168,3 +171,18 @@ def build(course: Path, names=None) -> list[Path]:
     if not config.exists():
         config.write_text(CONFIG_TEXT)
     return written
+
+
+def nbgrader(folder: Path, *args, timeout: float) -> subprocess.CompletedProcess:
+    """The real nbgrader of this environment, in the course ``folder``.
+
+    nbgrader runs ``alembic`` by name to set up its gradebook, so this
+    environment's bin folder goes first on PATH (as in an activated venv).
+    """
+    bin_dir = Path(sys.executable).parent
+    environment = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    result = subprocess.run([str(bin_dir / "nbgrader"), *args], cwd=folder, env=environment,
+                            capture_output=True, text=True, timeout=timeout)
+    if result.returncode:
+        raise UpylabError(f"nbgrader {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result
