@@ -7,20 +7,19 @@ autograded in one run of the real ``nbgrader autograde``, each on a fresh
 virtual board through the project's kernel.  Each submission after one that
 misbehaves must be graded exactly as it would be on its own.
 """
-import time
 
 import nbformat
 import pytest
 
 from upylab import paths
-from upylab.assignments import course
+from upylab.assignments import course, measure
 from upylab.errors import UpylabError
 
 LESSON = paths.LESSONS / "01-raw-sockets.ipynb"
 ASSIGNMENT = LESSON.stem
 # Limits for this test's run: lesson 01's slowest cell takes about 4 s.
-CELL_TIMEOUT, STOP_GRACE = 8, 3
-AUTOGRADE_TIMEOUT = 300      # the whole run, as a ceiling: it takes about 40 s
+CELL_TIMEOUT, STOP_GRACE = 6, 3
+AUTOGRADE_TIMEOUT = 300      # the whole run, as a ceiling: it takes about 60 s
 SOLUTION = course.solution_path(LESSON).read_text()
 # The lesson's slow-client demo: 4 s of sleeps, deleted from the submissions
 # marked "short" (any cell that is not graded is the student's to delete).
@@ -136,17 +135,8 @@ def graded(course_dir, released):
         if length == "short":
             [demo] = [cell for cell in notebook.cells if DEMO in cell.source]
             notebook.cells.remove(demo)
-        folder = course_dir / "submitted" / student / ASSIGNMENT
-        folder.mkdir(parents=True)
-        nbformat.write(notebook, folder / LESSON.name)
-    started = time.monotonic()
-    course.nbgrader(course_dir, "autograde", ASSIGNMENT, timeout=AUTOGRADE_TIMEOUT)
-    seconds = time.monotonic() - started
-    from nbgrader.api import Gradebook
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
-        scores = {student: gradebook.find_submission(ASSIGNMENT, student).score
-                  for student in SUBMISSIONS}
-    return scores, seconds
+        measure.hand_in(course_dir, ASSIGNMENT, student, notebook)
+    return measure.autograde(course_dir, ASSIGNMENT, AUTOGRADE_TIMEOUT)
 
 
 def autograded(course_dir, student):

@@ -1,7 +1,7 @@
 """``upylab assignments build``: the nbgrader course of the lessons' exercises."""
 from pathlib import Path
 
-from upylab.assignments import course
+from upylab.assignments import course, measure
 
 
 def register(subparsers):
@@ -22,6 +22,14 @@ def register(subparsers):
     build.add_argument("--course", type=Path, default=Path("course"),
                        help="the course folder (default: ./course)")
     build.set_defaults(func=run_build)
+    timing = commands.add_parser(
+        "measure", help="time nbgrader autograde over a class's submissions on this machine",
+        description=measure.__doc__.split("\n\n")[1])
+    timing.add_argument("--lesson", default="02", help="the lesson graded (default: 02)")
+    timing.add_argument("--submissions", type=int, default=30, help="how many (default: 30)")
+    timing.add_argument("--timeout", type=float, default=3600,
+                        help="seconds the whole run may take (default: 3600)")
+    timing.set_defaults(func=measure.run)
 
 
 def run_build(args):
