@@ -37,6 +37,7 @@ from nbformat import NotebookNode
 from traitlets import Dict, Integer, Unicode
 
 from nbgrader.preprocessors import Execute
+from upylab import paths
 from upylab.board import registry
 from upylab.kernel.boards import ENVIRONMENT as BOARD_ENV
 
@@ -81,6 +82,21 @@ class BoardExecute(Execute):
                     os.environ.pop(BOARD_ENV, None)
                 else:
                     os.environ[BOARD_ENV] = previous
+
+    def create_kernel_manager(self):
+        """nbclient's, with its unix sockets (if any) in the board's private folder.
+
+        A class's servers give kernels unix sockets (``KernelManager.transport
+        = "ipc"``, classroom/student_config.py), and the formgrader grades
+        inside the teacher's server, with its settings: nbclient would name
+        those sockets relative to the folder the kernel starts in (the
+        submission's), and connect to them from the server's: the kernel
+        never answers.
+        """
+        km = super().create_kernel_manager()
+        if km.transport == "ipc":
+            km.ip = str(paths.state_dir() / "kernel-ipc")
+        return km
 
     def preprocess_cell(self, cell, resources, index):
         self._running = index
