@@ -40,8 +40,15 @@ $(PROXY): package.json package-lock.json
 lab: setup
 	@$(BIN)/upylab lab
 
+# Four pytest-xdist workers: most of a test's time is spent waiting on a
+# board, a kernel or a browser, so on 2 cores four finish sooner than two;
+# tests/conftest.py keeps tests that share a fixture on one worker. A plain
+# `pytest tests/...` runs in one process (what a debugger or a child nbval
+# run wants).
+TEST_WORKERS ?= 4
+
 test: setup $(CHROMIUM)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 test-notebooks: setup
 	$(BIN)/python -m pytest tests/notebooks

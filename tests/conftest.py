@@ -4,17 +4,46 @@
 its own, and stops it afterwards (the test fails if any of the board's
 processes outlives it).  ``mpremote`` runs the real mpremote against it;
 ``line`` opens its serial device with pyserial, as a terminal would.
-``framework_cache`` is the one framework cache of a test run (each part is
-fetched once, never into the user's cache); ``browser`` is headless
-Chromium.  ``soak`` is ``--soak N``: how many times longer the repeated
-board tests run (1 in ``make test``; more for a release check).
+``framework_cache`` is the one framework cache of a test run, shared by
+pytest-xdist's workers (each part is fetched once, never into the user's
+cache: the cache's writes are atomic, so workers may fill it together);
+``browser`` is headless Chromium, one per worker.  ``soak`` is ``--soak
+N``: how many times longer the repeated board tests run (1 in ``make
+test``; more for a release check).
+
+``make test`` runs the suite in parallel (pytest-xdist workers).  Every
+test has its own boards, state folder and ports; what a module shares (a
+module-scoped fixture: one server, one hub) keeps that module's tests on one
+worker, and the class hub's tests, which create the same system users, all
+on one.  Tests marked ``long`` are handed out first, so the run does not end
+waiting on one of them.
 """
 from pathlib import Path
 
 import pytest
 
-from support import CHROMIUM, CHROMIUM_ARGS, Line, run_mpremote, stop_and_check
-from upylab.board import registry
+from support import CHROMIUM, CHROMIUM_ARGS, run_mpremote, stop_and_check
+from upylab.board import presets, registry
+from upylab.link.transport import Link
+
+
+def pytest_itemcollected(item):
+    """xdist groups (``--dist loadgroup``) for shared fixtures and the class's users.
+
+    Marked as each test is collected: xdist reads the marks in its own
+    ``pytest_collection_modifyitems``, which may run before ours."""
+    if "classroom" in item.path.parts:
+        item.add_marker(pytest.mark.xdist_group("classroom"))
+        item.add_marker(pytest.mark.long)
+    elif any(definition.scope in ("module", "package")
+             for definitions in item._fixtureinfo.name2fixturedefs.values()
+             for definition in definitions):
+        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+def pytest_collection_modifyitems(items):
+    """Long tests first: the run does not end waiting on one of them."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 def pytest_addoption(parser):
@@ -37,7 +66,7 @@ def state_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def board(state_dir):
-    record = registry.start(name="test", heap="esp32")
+    record = registry.start(name="test", heap=presets.DEFAULT)
     yield record
     stop_and_check(record.name)
 
@@ -49,14 +78,18 @@ def mpremote(board):
 
 @pytest.fixture
 def line(board):
-    connection = Line(board.device)
+    connection = Link.open(board.device)
     yield connection
     connection.close()
 
 
 @pytest.fixture(scope="session")
-def framework_cache(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("upylab-cache")
+def framework_cache(tmp_path_factory, worker_id):
+    run_folder = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # each worker's base is a folder of the run's
+        run_folder = run_folder.parent
+    folder = run_folder / "upylab-cache"
+    folder.mkdir(exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("UPYLAB_CACHE_DIR", str(folder))
         yield folder

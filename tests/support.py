@@ -6,6 +6,7 @@ whichever pytest loaded first.
 """
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -13,13 +14,22 @@ import threading
 import time
 from pathlib import Path
 
-from upylab.board.line import Line  # noqa: F401  (the bench uses it too)
 from upylab.board import interrupt, registry
 
 BIN = Path(sys.executable).parent
 # Debian's Chromium, driven by Playwright: nothing downloads a browser.
 # Without the background-networking flags it tries hosts this machine
 # cannot reach, over and over.
+# A port already taken, as the virtual board prints it (the ESP32's number: 'OSError: 112')
+# or an ESP32 does ('OSError: [Errno 112] EADDRINUSE').
+PORT_TAKEN = re.compile(r"OSError: (\[Errno )?112\b|EADDRINUSE")
+
+
+def says_port_taken(output) -> bool:
+    """Whether board output (bytes, text, or a cell's outputs) reports a port already taken."""
+    return bool(PORT_TAKEN.search(output.decode(errors="replace") if isinstance(output, bytes) else str(output)))
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

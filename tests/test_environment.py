@@ -1,8 +1,9 @@
 """environment.yml (for conda users) pins exactly what pyproject.toml pins."""
+import subprocess
+import sys
 import tomllib
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from upylab import paths
 
 
 def _pip_list(text: str) -> list:
@@ -13,14 +14,32 @@ def _pip_list(text: str) -> list:
 
 
 def test_environment_yml_lists_the_same_pins():
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
     pinned = project["dependencies"] + [pin for group in project["optional-dependencies"].values()
                                         for pin in group]
     assert all("==" in pin for pin in pinned), "every dependency is pinned with =="
-    assert sorted(_pip_list((REPO / "environment.yml").read_text())) == sorted(pinned)
+    assert sorted(_pip_list((paths.ROOT / "environment.yml").read_text())) == sorted(pinned)
 
 
 def test_python_version_agrees():
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
     assert project["requires-python"] == ">=3.11,<3.12"
-    assert "  - python=3.11" in (REPO / "environment.yml").read_text().splitlines()
+    assert "  - python=3.11" in (paths.ROOT / "environment.yml").read_text().splitlines()
+
+
+def test_xdist_keeps_a_group_on_one_worker(tmp_path):
+    """make test relies on --dist loadgroup (tests/conftest.py); a pytest that breaks it
+    (pytest-xdist issue 1386, with pytest 9.2) would spread the class hub's tests."""
+    (tmp_path / "test_grouped.py").write_text(
+        "import os, pytest\n"
+        "@pytest.mark.xdist_group('one')\n"
+        "@pytest.mark.parametrize('n', range(6))\n"
+        "def test_where(n):\n"
+        "    with open('workers.txt', 'a') as file:\n"
+        "        file.write(os.environ['PYTEST_XDIST_WORKER'] + '\\n')\n")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup",
+                             "-q", "-p", "no:cacheprovider", "test_grouped.py"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    workers = (tmp_path / "workers.txt").read_text().split()
+    assert len(workers) == 6 and len(set(workers)) == 1, workers

@@ -63,7 +63,7 @@ def test_lab_opens_working_copies_with_a_board_and_ctrl_c_stops_everything(state
     specs = api(url, "/api/kernelspecs")
     assert specs["kernelspecs"]["upylab-micropython"]["spec"]["display_name"] == "MicroPython (upylab)"
     work = tmp_path / "work"
-    masters = sorted(paths.LESSONS.glob("*.ipynb"))
+    masters = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
     assert [copy.read_bytes() for copy in sorted(work.glob("*.ipynb"))] == \
         [master.read_bytes() for master in masters]
     board = registry.find(registry.DEFAULT_NAME)
@@ -104,8 +104,8 @@ def test_a_second_start_keeps_the_students_copies(state_dir, tmp_path, start_lab
     lab.ctrl_c()
     assert mine.read_text() == '{"edited": "by the student"}'
     assert (work / "00-start-here.ipynb").read_bytes() == \
-        (paths.LESSONS / "00-start-here.ipynb").read_bytes()
-    assert lab.lines[0] == (f"lessons: {len(list(paths.LESSONS.glob('*.ipynb'))) - 1} copied "
+        (paths.NOTEBOOKS / "00-start-here.ipynb").read_bytes()
+    assert lab.lines[0] == (f"lessons: {len(list(paths.NOTEBOOKS.glob('*.ipynb'))) - 1} copied "
                             f"into {work}/, your working copies (`upylab lessons reset NN` puts "
                             "one back as published)")
     assert Path(work).is_dir()

@@ -32,10 +32,12 @@ def test_a_lesson_runs_on_a_fresh_board_and_is_saved_without_run_timings(tmp_pat
     result = execute(path)
     assert result.returncode == 0, result.stderr
     saved = json.loads(path.read_text())
-    outputs = ["".join(o.get("text", "")) for cell in saved["cells"] for o in cell["outputs"]]
+    code = [cell for cell in saved["cells"] if cell["cell_type"] == "code"]
+    outputs = ["".join(o.get("text", "")) for cell in code for o in cell["outputs"]]
     assert "micropython False\n" in outputs          # a fresh board: nothing defined yet
-    assert all(cell["execution_count"] for cell in saved["cells"])
+    assert all(cell["execution_count"] for cell in code)
     assert not any("execution" in cell["metadata"] for cell in saved["cells"])
+    assert len(code) == 3 and saved["cells"][-1]["metadata"]["tags"] == ["navigation"]   # written by execute
     # ... its own board, stopped afterwards: none is left in the caller's state folder.
     assert not (state_dir / "boards").exists() or not any((state_dir / "boards").iterdir())
 
@@ -68,7 +70,7 @@ def test_reset_puts_a_lesson_back_and_keeps_the_students_copy(tmp_path):
     copy.write_text('{"edited": "by the student"}')
     result = reset(work, "1")
     assert result.returncode == 0, result.stderr
-    assert copy.read_bytes() == (paths.LESSONS / "01-raw-sockets.ipynb").read_bytes()
+    assert copy.read_bytes() == (paths.NOTEBOOKS / "01-raw-sockets.ipynb").read_bytes()
     kept = list((work / ".replaced").glob("01-raw-sockets-*.ipynb"))
     assert [path.read_text() for path in kept] == ['{"edited": "by the student"}']
     assert result.stdout == f"{copy}: as published (your copy is kept as {kept[0]})\n"
@@ -80,7 +82,7 @@ def test_reset_without_numbers_restores_every_lesson(tmp_path):
     result = reset(tmp_path / "work")
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in (tmp_path / "work").iterdir()) == \
-        sorted(path.name for path in paths.LESSONS.glob("*.ipynb"))
+        sorted(path.name for path in paths.NOTEBOOKS.glob("*.ipynb"))
 
 
 def test_reset_names_an_unknown_lesson(tmp_path):

@@ -15,7 +15,6 @@ from upylab.errors import UpylabError
 COMMANDS = (
     "upylab.board.cli",
     "upylab.install.cli",
-    "upylab.install.bundle",
     "upylab.doctor",
     "upylab.kernel.cli",
     "upylab.catalog.cli",

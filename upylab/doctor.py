@@ -14,15 +14,17 @@ import serial.tools.list_ports
 
 from upylab.board import registry
 from upylab.errors import UpylabError
-from upylab.install import mpy, recipes, target
-from upylab.install.transfer import OLD, STAGE, Board, entry_of
+from upylab.install import mpy, recipes, transfer
+from upylab.install.transfer import entry_of
+from upylab.link import choose, commands
+from upylab.link.transport import Link
 
 
 def register(subparsers):
     parser = subparsers.add_parser(
         "doctor", help="check serial ports, permissions and a board; each problem with its fix")
-    parser.add_argument("--board", help="virtual board name or serial device "
-                        "(default: $UPYLAB_BOARD, else the running virtual board)")
+    parser.add_argument("--board", help="virtual board name or serial device (default: "
+                        "$UPYLAB_BOARD, else the running virtual board, else the board on USB)")
     parser.set_defaults(func=run)
 
 
@@ -81,22 +83,23 @@ def run(args):
         report.line("  none running (`upylab board start` starts one)")
 
     try:
-        device, label = target.resolve(args.board)
+        target = choose.choose(args.board)
     except UpylabError as error:
-        if args.board or os.environ.get(target.ENV) or boards or ports:
+        if args.board or os.environ.get(choose.ENV) or boards or ports:
             report.problem(str(error), "see above for the boards and ports available")
         else:
             report.problem("no board: no serial port seen and no virtual board running",
                            "plug a board in (and see `dmesg | tail`), or `upylab board start`")
         return finish(report)
-    report.line(f"Board {label}")
-    ok, problem, fix = port_access(device)
+    report.line(f"Board {target.label}")
+    ok, problem, fix = port_access(target.device)
     if not ok:
         report.problem(problem, fix)
         return finish(report)
     try:
-        with Board(device, label, timeout=8) as board:
-            check_board(board, report)
+        with Link.open(target.device, target.label) as link:
+            link.raw(timeout=8)
+            check_board(link, report)
     except UpylabError as error:
         busy = "busy" in str(error).lower() or "lock" in str(error).lower()
         report.problem(str(error), (
@@ -107,8 +110,8 @@ def run(args):
     return finish(report)
 
 
-def check_board(board: Board, report: Report):
-    info = board.info()
+def check_board(link: Link, report: Report):
+    info = commands.info(link)
     release = f"-{info['release']}" if info["release"] else ""
     report.line(f"  MicroPython {info['version']}{release} on {info['machine']} "
                 f"(platform {info['platform']}, .mpy v{mpy.board_mpy_version(info['mpy'])})")
@@ -123,13 +126,12 @@ def check_board(board: Board, report: Report):
     if bavail * unit < 64 * 1024:
         report.problem(f"only {bavail * unit} bytes of flash free",
                        "remove unused files from the board (`mpremote fs rm ...`)")
-    leftovers = board.eval(f"(_u_exists('{STAGE}'), _u_exists('{OLD}'))")
-    if any(leftovers):
+    if any(transfer.leftovers(link)):
         report.problem("an interrupted install left its staging folder on the board "
                        "(/lib itself is whole)",
                        "run `upylab install` again for that framework: it finishes or removes it")
-    manifests = board.manifests()
-    lib = set(board.list_lib())
+    manifests = transfer.manifests(link)
+    lib = set(transfer.list_lib(link))
     report.line("  frameworks in /lib:")
     shown = False
     for framework, manifest in sorted(manifests.items()):

@@ -5,9 +5,11 @@ what the student needs:
 
 * the lessons open from the working copies in ``work/`` (``lessons``:
   copied from ``notebooks/`` the first time, never overwritten);
-* unless ``UPYLAB_BOARD`` names a board (a real ESP32's port, or a virtual
-  board already running), it starts the virtual board ``default``, and
-  stops it when JupyterLab has stopped;
+* unless there is a board already, as every tool chooses one
+  (``upylab.link.choose``: ``UPYLAB_BOARD`` naming a real ESP32's port or
+  a running virtual board, a running virtual board, an ESP32 on USB), it
+  starts the virtual board ``default``, and stops it when JupyterLab has
+  stopped;
 * JupyterLab comes from this environment, listens on 127.0.0.1 only and
   opens no browser where there is no screen; it logs errors only (its
   start-up chatter and per-kernel warnings are not for students), and
@@ -39,8 +41,9 @@ import urllib.request
 from pathlib import Path
 
 from upylab import lessons, paths
-from upylab.board import registry
+from upylab.board import presets, registry
 from upylab.errors import UpylabError
+from upylab.link import choose
 
 START_TIMEOUT = 120     # seconds for JupyterLab to write its runtime file
 STOP_TIMEOUT = 30       # seconds for it to shut its kernels down and exit
@@ -52,8 +55,8 @@ NOISE = re.compile(r"WARNING \| Kernel is running over TCP without encryption")
 
 def register(subparsers):
     parser = subparsers.add_parser(
-        "lab", help="open the lessons in JupyterLab, with a virtual board unless UPYLAB_BOARD is set")
-    parser.add_argument("--heap", default="esp32", help="heap preset or size of the virtual board")
+        "lab", help="open the lessons in JupyterLab, with a virtual board unless there is a board")
+    parser.add_argument("--heap", default=presets.DEFAULT, help="heap preset or size of the virtual board")
     parser.set_defaults(func=run, passed_on=[])
     parser.epilog = "Other options are passed on to `jupyter lab` (e.g. --port=9999)."
 
@@ -169,13 +172,15 @@ def _stop(lab, server) -> int:
 
 
 def _board_for_the_lessons(heap):
-    """The virtual board this run starts, or None when one is already there."""
-    named = os.environ.get("UPYLAB_BOARD")
-    if named:
-        say(f"board: the one in UPYLAB_BOARD, {named}")
-        return None
-    if any(record.name == registry.DEFAULT_NAME for record in registry.running()):
-        say(f"board: the running virtual board {registry.DEFAULT_NAME!r}")
+    """The virtual board this run starts, or None when there is a board already: the one
+    every tool chooses (``UPYLAB_BOARD``, a running virtual board, a board on USB)."""
+    try:
+        target = choose.choose()
+    except UpylabError:
+        if os.environ.get(choose.ENV):
+            raise                    # a board named but not there: say so, start nothing
+    else:
+        say(f"board: {target.label}; %serialconnect in a lesson finds it")
         return None
     record = registry.start(registry.DEFAULT_NAME, heap)
     say(f"board: virtual board {record.name!r} started (heap {record.heap}); "

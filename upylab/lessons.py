@@ -11,6 +11,13 @@ the student's edits never reach the masters.  ``upylab lessons reset
 ``upylab lessons execute NOTEBOOK...`` runs masters top to bottom and
 saves them with outputs.
 
+Every notebook ends with a generated **navigation** cell (tagged
+``navigation``): previous, index and next, in file-name order, the first
+notebook (00) being the index and listing them all.  ``execute`` writes it
+before running; ``upylab lessons links`` rewrites only those cells (after a
+lesson is added or renamed, whose neighbours' links change), and a test
+checks every master's against ``navigation()``, so none is kept by hand.
+
 A lesson's saved outputs are what nbval compares against, so they must
 come from a clean run: each notebook runs on a **fresh** virtual board
 (its own state folder, flash and heap preset, stopped afterwards; named
@@ -28,12 +35,13 @@ import time
 from pathlib import Path
 
 from upylab import paths
-from upylab.board import registry
+from upylab.board import presets, registry
 from upylab.errors import UpylabError
 from upylab.kernel.install import KERNEL_NAME
+from upylab.link import choose
 
 CELL_TIMEOUT = 120          # seconds per cell, as a ceiling for a stuck board
-DEFAULT_HEAP = "esp32"
+NAVIGATION = "navigation"   # the tag (and the id) of each notebook's generated last cell
 
 
 def register(subparsers):
@@ -46,7 +54,7 @@ def register(subparsers):
     execute_parser.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", type=Path)
     execute_parser.add_argument("--board", help="run on this board (name or serial device) "
                                 "instead of a fresh virtual board")
-    execute_parser.add_argument("--heap", default=DEFAULT_HEAP,
+    execute_parser.add_argument("--heap", default=presets.DEFAULT,
                                 help="heap preset or size of the fresh virtual board")
     execute_parser.set_defaults(func=run_execute)
     reset_parser = commands.add_parser(
@@ -57,16 +65,21 @@ def register(subparsers):
     reset_parser.add_argument("numbers", nargs="*", metavar="NN",
                               help="lesson numbers, e.g. 01 (or names, e.g. 01-raw-sockets)")
     reset_parser.set_defaults(func=run_reset)
+    links_parser = commands.add_parser(
+        "links", help="rewrite every master's last cell: links to the previous lesson, the index, the next",
+        description="Rewrite the generated navigation cell at the end of every notebook in "
+                    "notebooks/ (nothing else changes, nothing runs).")
+    links_parser.set_defaults(func=run_links)
 
 
 def masters() -> list[Path]:
-    return sorted(paths.LESSONS.glob("*.ipynb"))
+    return sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 
 
 def working_copies(work: Path) -> list[str]:
     """Copy into ``work`` every lesson it lacks; the names copied."""
     if not masters():
-        raise UpylabError(f"no lessons at {paths.LESSONS}: run this from a checkout of upylab")
+        raise UpylabError(f"no lessons at {paths.NOTEBOOKS}: run this from a checkout of upylab")
     work.mkdir(parents=True, exist_ok=True)
     copied = []
     for master in masters():
@@ -119,6 +132,67 @@ def run_reset(args):
     return 0
 
 
+def title(notebook: Path) -> str:
+    """The notebook's title: its first heading, '# ' left out."""
+    import nbformat
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    raise UpylabError(f"{notebook}: no title (a '# NN · ...' heading)")
+
+
+def navigation(notebook: Path) -> str:
+    """The markdown of ``notebook``'s last cell, from the notebooks beside it in name order:
+    previous, index (the first notebook) and next; the index lists every notebook."""
+    notebooks = sorted(notebook.parent.glob("*.ipynb"))
+    place = notebooks.index(notebook)
+
+    def to(other):
+        return f"[{title(other)}]({other.name})"
+
+    parts = []
+    if place:
+        parts.append(f"← previous: {to(notebooks[place - 1])}")
+    parts.append(f"[index]({notebooks[0].name})")
+    if place + 1 < len(notebooks):
+        parts.append(f"next: {to(notebooks[place + 1])} →")
+    listed = [] if place else ["The lessons, in order:", "",
+                               *(f"- {to(other)}" for other in notebooks[1:]), ""]
+    return "\n".join(["---", "", *listed, " · ".join(parts)])
+
+
+def with_navigation(content, notebook: Path):
+    """``content`` (the notebook's nbformat node) ending with its navigation cell, new or redone."""
+    import nbformat
+    if content.cells and NAVIGATION in content.cells[-1].metadata.get("tags", []):
+        content.cells.pop()
+    cell = nbformat.v4.new_markdown_cell(navigation(notebook), id=NAVIGATION)
+    cell.metadata["tags"] = [NAVIGATION]
+    content.cells.append(cell)
+    return content
+
+
+def link(notebooks) -> list[Path]:
+    """Rewrite the navigation cell of each notebook; those whose cell changed."""
+    import nbformat
+    changed = []
+    for notebook in notebooks:
+        content = nbformat.read(notebook, as_version=4)
+        before = nbformat.writes(content)
+        if nbformat.writes(with_navigation(content, notebook)) != before:
+            nbformat.write(content, notebook)
+            changed.append(notebook)
+    return changed
+
+
+def run_links(args):
+    for notebook in link(masters()):
+        print(f"{notebook}: navigation rewritten")
+    return 0
+
+
 def run_execute(args):
     for notebook in args.notebooks:
         if not notebook.is_file():
@@ -156,10 +230,10 @@ def execute(notebook: Path, device=None):
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    content = nbformat.read(notebook, as_version=4)
+    content = with_navigation(nbformat.read(notebook, as_version=4), notebook)
     client = NotebookClient(content, timeout=CELL_TIMEOUT, kernel_name=_kernel_of(content),
                             resources={"metadata": {"path": str(notebook.parent.resolve())}})
-    environment = dict(os.environ, **({"UPYLAB_BOARD": device} if device else {}))
+    environment = dict(os.environ, **({choose.ENV: device} if device else {}))
     try:
         client.execute(env=environment)
     except CellExecutionError as error:

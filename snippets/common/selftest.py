@@ -8,6 +8,9 @@ body) and raises AssertionError naming every answer that was not the
 expected one; when all are right it prints one final line.  The same
 requests are made by every framework's lesson, so their outputs compare.
 
+``CASES`` is the reference app's route contract, written once: the host's
+tests and ``upylab bench`` read it from this file too.
+
     verdict = await selftest.toggle(host, port=80, path='/api/toggle', refuse_get=False)
 
 is the toggle exercise's check, the same in every framework lesson:
@@ -22,20 +25,20 @@ import json
 
 import aclient
 
-# (method, path, JSON body or None, raw body or None, expected status)
+# (method, path, JSON body or None, raw body or None, expected status, a piece of the expected body)
 CASES = (
-    ('GET', '/', None, None, 200),
-    ('GET', '/static/style.css', None, None, 200),
-    ('GET', '/api/status', None, None, 200),
-    ('POST', '/led/on', None, b'', 303),
-    ('GET', '/api/status', None, None, 200),
-    ('POST', '/api/led', {'on': False}, None, 200),
-    ('GET', '/greet?name=Ada%20Lovelace', None, None, 200),
-    ('GET', '/greet', None, None, 200),
-    ('POST', '/led/blink', None, b'', 400),
-    ('POST', '/api/led', None, b'{not json', 400),
-    ('GET', '/static/missing.css', None, None, 404),
-    ('GET', '/nowhere', None, None, 404),
+    ('GET', '/', None, None, 200, 'LED on GPIO'),
+    ('GET', '/static/style.css', None, None, 200, '{'),
+    ('GET', '/api/status', None, None, 200, '"pin": '),
+    ('POST', '/led/on', None, b'', 303, ''),
+    ('GET', '/api/status', None, None, 200, '"led": 1'),
+    ('POST', '/api/led', {'on': False}, None, 200, '"led": 0'),
+    ('GET', '/greet?name=Ada%20Lovelace', None, None, 200, 'Hello, Ada Lovelace!'),
+    ('GET', '/greet', None, None, 200, 'Hello, world!'),
+    ('POST', '/led/blink', None, b'', 400, 'on, off or toggle'),
+    ('POST', '/api/led', None, b'{not json', 400, '"error"'),
+    ('GET', '/static/missing.css', None, None, 404, ''),
+    ('GET', '/nowhere', None, None, 404, ''),
 )
 SHOWN = 48   # characters of each body printed
 
@@ -47,13 +50,15 @@ def shorten(body):
 
 async def run(host, port=80):
     wrong = []
-    for method, path, as_json, data, expected in CASES:
+    for method, path, as_json, data, expected, piece in CASES:
         url = 'http://%s:%d%s' % (host, port, path)
         status, headers, body = await aclient.request(method, url, data=data, json=as_json)
         kind = headers.get('content-type', '-').split(';')[0]
         print(method, path, '->', status, kind, shorten(body))
         if status != expected:
             wrong.append('%s %s gave %d, expected %d' % (method, path, status, expected))
+        elif piece.encode() not in body:
+            wrong.append('%s %s: no %r in its body' % (method, path, piece))
     assert not wrong, '; '.join(wrong)
     print('self-test passed:', len(CASES), 'requests answered as expected')
 

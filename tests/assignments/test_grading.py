@@ -15,7 +15,7 @@ from upylab import paths
 from upylab.assignments import course, measure
 from upylab.errors import UpylabError
 
-LESSON = paths.LESSONS / "01-raw-sockets.ipynb"
+LESSON = paths.NOTEBOOKS / "01-raw-sockets.ipynb"
 ASSIGNMENT = LESSON.stem
 # Limits for this test's run: lesson 01's slowest cell takes about 4 s.
 CELL_TIMEOUT, STOP_GRACE = 6, 3

@@ -13,7 +13,7 @@ def section_of(html):
 
 def test_the_page_shows_every_measured_and_skipped_framework():
     catalog = tables.load()
-    section = section_of(render.html_page(catalog))
+    section = section_of(render.html_page(catalog, page.measured_section(catalog)))
     measured = results.load()
     for framework in [*measured.frameworks, *measured.skipped, *measured.failed]:
         assert f'href="#fw-{framework}"' in section
@@ -31,7 +31,7 @@ def rows_of(section, table_id):
 
 
 def test_the_robustness_values_a_row_per_bad_client():
-    section = section_of(render.html_page(tables.load()))
+    section = section_of(render.html_page(tables.load(), page.measured_section(tables.load())))
     measured = results.load()
     rows = rows_of(section, "robustness-values")
     assert len(rows) == len(robustness.CASES) + 1                     # and "left static/"
@@ -41,7 +41,7 @@ def test_the_robustness_values_a_row_per_bad_client():
 
 
 def test_which_one_a_row_per_framework():
-    section = section_of(render.html_page(tables.load()))
+    section = section_of(render.html_page(tables.load(), page.measured_section(tables.load())))
     measured = results.load()
     rows = rows_of(section, "which-one-table")
     assert [re.search(r"<td>([^<]*)</td>", row)[1] for row in rows] == measured.frameworks

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from support import stop_and_check
-from upylab.bench import apps, robustness, runner
-from upylab.board import registry
+from upylab import snippets
+from upylab.bench import robustness, runner
+from upylab.board import presets, registry
+from upylab.catalog.apps import COMMON, App
 
 pytestmark = [pytest.mark.board, pytest.mark.timeout(180)]
 FRAGILE = Path(__file__).with_name("fragile") / "led_fragile.py"
@@ -24,14 +26,14 @@ def board(tmp_path_factory):
     """One board for the module's tests (the suite runs once), in a state folder of its own."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("UPYLAB_STATE_DIR", str(tmp_path_factory.mktemp("state")))
-        record = registry.start(name="fragile", heap="esp32")
+        record = registry.start(name="fragile", heap=presets.DEFAULT)
         yield record
         stop_and_check(record.name)
 
 
 @pytest.fixture(scope="module")
 def figures(board):
-    apps.deploy(board.flash, ["common/led.py", "common/static"])
+    snippets.deploy(board.flash, COMMON)
     shutil.copyfile(FRAGILE, Path(board.flash) / FRAGILE.name)
     target = runner.given_board(board.device)
     session = runner.Session(target)
@@ -42,7 +44,7 @@ def figures(board):
         session.restart()
 
     try:
-        session.start(apps.App((), "led_fragile", ""), "run")
+        session.start(App("fragile", "led_fragile", ""), "run")
         limits = robustness.QUICK
         results = robustness.suite(target.address, limits, restart)
         rows = robustness.figures(results, robustness.escapes(target.address, limits))

@@ -3,8 +3,9 @@ import os
 import signal
 from pathlib import Path
 
-from support import Line, run_mpremote, wait_for_file
+from support import run_mpremote, wait_for_file
 from upylab.board import registry
+from upylab.link.transport import Link
 
 
 def test_a_dead_interpreter_is_reported_and_the_board_comes_back(board, line):
@@ -24,7 +25,7 @@ def test_client_leaving_mid_output_then_returning(board, line):
     line.read_until(b"tick")
     line.close()
     wait_for_file(Path(board.flash) / "printed-to-nobody")  # 300 lines went to no one
-    again = Line(board.device)
+    again = Link.open(board.device)
     try:
         again.friendly()
         again.write(b"print('usable')\r")

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from mpremote.transport_serial import SerialTransport
 
-from support import Line, stop_and_check
+from support import stop_and_check
 from upylab.board import registry
+from upylab.link.transport import Link
 
 SERVES_FOR_EVER = ("import socket\ns = socket.socket()\ns.bind(('', 80))\ns.listen(1)\n"
                    "while True:\n    s.accept()[0].close()\n")
@@ -56,7 +57,7 @@ def test_ctrl_c_while_powering_on_stops_main_py(state_dir, tmp_path):
     flash.mkdir()
     (flash / "main.py").write_text(SERVES_FOR_EVER)
     record = registry.start(name="early-main", flash=flash)  # returns as it boots
-    line = Line(record.device)
+    line = Link.open(record.device)
     try:
         line.write(b"\x03")
         reply = line.read_until(b">>> ")
@@ -81,7 +82,7 @@ def test_ctrl_c_chasing_repl_lines_never_kills_the_interpreter(board, line, soak
 
 def test_ctrl_c_right_after_power_on_does_not_reboot(state_dir):
     record = registry.start(name="early")
-    line = Line(record.device)
+    line = Link.open(record.device)
     try:
         line.friendly()
         assert registry.find("early").interpreter_pid == record.interpreter_pid
@@ -96,7 +97,7 @@ def test_ctrl_c_storm_while_booting_never_kills_the_interpreter(state_dir):
     REPL commands are interruptible, as on a board."""
     for attempt in range(3):
         record = registry.start(name=f"storm{attempt}")
-        line = Line(record.device)
+        line = Link.open(record.device)
         try:
             for _ in range(40):  # spread over the boot, not waiting for anything
                 line.write(b"\x03")

@@ -53,7 +53,7 @@ def test_mpremote_reset_is_a_hard_reset(board, mpremote, line):
     before = board.interpreter_pid
     line.close()
     mpremote("reset")
-    line.port.open()  # what the board printed meanwhile went nowhere, as on a board
+    line.serial.open()  # what the board printed meanwhile went nowhere, as on a board
     line.friendly()
     from upylab.board import registry
     assert registry.find(board.name).interpreter_pid != before

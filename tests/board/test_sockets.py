@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from support import Line, stop_and_check
+from support import stop_and_check
 from upylab.board import registry
+from upylab.link.transport import Link
 
 SERVE_ONE = (
     b"import socket\r"
@@ -64,7 +65,7 @@ def test_status_shows_the_port_mapping(board, line):
 
 def test_expose_listens_on_every_interface(state_dir):
     record = registry.start(name="exposed", expose=True)
-    line = Line(record.device)
+    line = Link.open(record.device)
     try:
         line.friendly()
         line.write(SERVE_ONE % b"('', 80)")

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from support import BIN, Line, run_mpremote, stop_and_check
+from support import BIN, run_mpremote, stop_and_check
 from upylab.board import registry
 from upylab.errors import UpylabError
+from upylab.link.transport import Link
 
 SERVE_ONE = (
     b"import socket\r"
@@ -52,7 +53,7 @@ def _board_tcp_listeners(record) -> list:
 
 @pytest.mark.parametrize("port", [80, 8080])
 def test_ports_are_unix_sockets_in_a_private_folder(unix_board, port):
-    line = Line(unix_board.device)
+    line = Link.open(unix_board.device)
     try:
         line.friendly()
         line.write(SERVE_ONE % port)
@@ -71,7 +72,7 @@ def test_ports_are_unix_sockets_in_a_private_folder(unix_board, port):
 
 
 def test_status_names_the_socket(unix_board):
-    line = Line(unix_board.device)
+    line = Link.open(unix_board.device)
     try:
         line.friendly()
         line.write(SERVE_ONE % 80)

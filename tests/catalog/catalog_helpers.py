@@ -2,10 +2,10 @@
 import csv
 from pathlib import Path
 
+from upylab import paths
 from upylab.cli import main
 
-REPO = Path(__file__).resolve().parents[2]
-DATA = REPO / "data"
+DATA = paths.data_dir()
 
 
 def read_rows(path: Path) -> list:

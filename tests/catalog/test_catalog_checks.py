@@ -46,12 +46,18 @@ def drop_rows(folder, table, row_id):
 
 
 def drop_framework(folder, row_id):
-    for table in ("frameworks.csv", "corrections.csv", "install.csv"):
+    for table in ("frameworks.csv", "corrections.csv", "install.csv", "apps.csv"):
         drop_rows(folder, table, row_id)
 
 
 def make_dir(folder, path):
     (folder.parent / path).mkdir(parents=True)
+
+
+def app_without_module(folder, row_id, module):
+    """The app names a module its (existing) snippets folder lacks."""
+    set_cell(folder / "apps.csv", row_id, "module", module)
+    make_dir(folder, f"snippets/{row_id}")
 
 
 CASES = {
@@ -83,6 +89,8 @@ CASES = {
     "duplicate lesson": (frameworks, ("aioweb", "lesson", "notebooks/06-micropyserver.ipynb"),
                          "data/frameworks.csv:7:lesson: duplicate-lesson: notebooks/06-micropyserver.ipynb"
                          " is also row 6's lesson"),
+    "app module": (app_without_module, ("aioweb", "led_web"),
+                   "data/apps.csv:7:module: app-module: snippets/aioweb/led_web.py does not exist"),
     "lesson is a folder": (make_dir, ("notebooks/02-microdot.ipynb",),
                            "data/frameworks.csv:3:lesson: wrong-kind: notebooks/02-microdot.ipynb exists but is not a file"),
     "unknown field": (corrections, ("tinyweb", "comment", "field", "license"),
@@ -127,7 +135,16 @@ def test_existing_lesson_and_snippets_pass_when_required(data_copy, capsys):
         (catalog.root / row["snippets"]).mkdir(parents=True)
         (catalog.root / row["lesson"]).parent.mkdir(exist_ok=True)
         (catalog.root / row["lesson"]).write_text("{}")
+    for row in tables.table("apps", data_copy).rows:
+        (catalog.root / "snippets" / row["id"] / f"{row['module']}.py").write_text("")
     assert checks.check(tables.load(data_copy), require_lessons=True) == []
+
+
+def test_a_framework_without_an_app_is_an_error_when_required(data_copy, capsys):
+    drop_rows(data_copy, "apps.csv", "tinyweb")
+    status, out, _ = run_cli(capsys, "catalog", "--check", "--require-lessons", "--data", str(data_copy))
+    assert status == 1
+    assert "data/frameworks.csv:4:id: missing-app: 'tinyweb' has no row in data/apps.csv" in out
 
 
 def test_a_missing_table_is_one_line(data_copy, capsys):

@@ -6,9 +6,10 @@ compares.  When the data changes on purpose, re-execute and save the notebook.
 import subprocess
 import sys
 
-from catalog_helpers import REPO
+from upylab import paths
 
-NOTEBOOK = REPO / "notebooks" / "90-catalog.ipynb"
+
+NOTEBOOK = paths.NOTEBOOKS / "90-catalog.ipynb"
 
 
 def test_notebook_outputs_match_the_data():
@@ -23,4 +24,4 @@ def test_notebook_outputs_match_the_data():
 def test_notebook_is_saved_with_outputs_and_no_run_dates():
     text = NOTEBOOK.read_text(encoding="utf-8")
     assert '"outputs": []' not in text, "save the notebook executed"
-    assert "iopub.execute_input" not in text and str(REPO) not in text
+    assert "iopub.execute_input" not in text and str(paths.ROOT) not in text

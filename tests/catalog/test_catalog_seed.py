@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-SEED = REPO.parent / "shared" / "seed" / "frameworks-survey.md"
-SURVEY = REPO / "data" / "survey.csv"
+from upylab import paths
+from upylab.catalog import tables
+
+SEED = paths.ROOT.parent / "shared" / "seed" / "frameworks-survey.md"
+SURVEY = tables.table("survey").path
 IDS = ["raw-socket", "microdot", "tinyweb", "picoweb", "micropyserver", "aioweb"]
 
 

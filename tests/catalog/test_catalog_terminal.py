@@ -2,12 +2,13 @@
 import subprocess
 import sys
 
-from catalog_helpers import DATA, REPO, read_rows, run_cli
+from catalog_helpers import DATA, read_rows, run_cli
+from upylab import paths
 
 
 def test_the_command_is_registered_and_checks_the_real_data():
     result = subprocess.run([sys.executable, "-m", "upylab", "catalog", "--check"],
-                            cwd=REPO, capture_output=True, text=True, timeout=120)
+                            cwd=paths.ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("catalog OK: ")
 

@@ -21,12 +21,12 @@ import pytest
 import requests
 
 from class_helpers import board_folder, board_of, run_as, start_class, stop_class, upylab
+from upylab import paths
 from upylab.assignments import course
 from upylab.board import pins
 from upylab.board.registry import is_running
 from upylab.classroom import accounts, boardproxy
 from upylab.classroom.client import Student
-from upylab.paths import LESSONS
 
 STUDENTS = {"ulab-ann": 2, "ulab-ben": 4, "ulab-cas": 5}   # each drives a pin of their own
 TEACHER = "ulab-tea"
@@ -115,7 +115,8 @@ def test_each_student_runs_cells_on_their_own_board(hub_class):
     for name, cells in hub_class["outputs"].items():
         assert [cell.error for cell in cells] == [None] * len(cells), cells
         connect, led, _, url = cells[:1] + cells[-3:]
-        assert connect.output.startswith(f"Connected to virtual board '{boardproxy.BOARD_NAME}'")
+        assert connect.output.startswith(f"Connected to virtual board '{boardproxy.BOARD_NAME}'\n"), \
+            connect.output
         assert led.output == f"pin {STUDENTS[name]} 1\n"
         assert url.output == f"{hub_class['options'].public_url}user/{name}/board/\n"
         record = board_of(name)
@@ -230,7 +231,7 @@ def test_an_exercise_goes_out_comes_in_and_is_graded_with_feedback(hub_class):
     copy = ann.server_api("GET", f"contents/{path}").json()["content"]
     [exercise] = [cell for cell in copy["cells"]
                   if "exercise" in cell["metadata"].get("tags", [])]
-    exercise["source"] = course.solution_path(LESSONS / f"{ASSIGNMENT}.ipynb").read_text()
+    exercise["source"] = course.solution_path(paths.NOTEBOOKS / f"{ASSIGNMENT}.ipynb").read_text()
     ann.server_api("PUT", f"contents/{path}", json={
         "type": "notebook", "format": "json", "content": copy}).raise_for_status()
     nbgrader_api(ann, "POST", "assignments/submit", data=form)

@@ -43,5 +43,5 @@ def test_install_to_a_missing_port_fails_with_its_fix(state_dir, framework_cache
     # Offline and uncached, it stops before the board; once cached, at the port.
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert ("no serial device /dev/ttyUSB-upylab-missing" in result.stderr
+    assert ("no port /dev/ttyUSB-upylab-missing: is the board plugged in" in result.stderr
             or "--offline forbids fetching" in result.stderr)

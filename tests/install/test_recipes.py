@@ -51,7 +51,7 @@ UPSTREAM = b"import uasyncio as asyncio\nfrom hashlib import sha1\nimport struct
 @pytest.fixture
 def demo_patch(tmp_path, monkeypatch):
     """data/patches/demo/demo.patch in a data folder of the test's own."""
-    monkeypatch.setattr(recipes, "DATA", tmp_path)
+    monkeypatch.setenv("UPYLAB_DATA", str(tmp_path))
     path = recipes.patch_path("demo", "demo.patch")
     path.parent.mkdir(parents=True)
     path.write_text(PATCH)

@@ -1,15 +1,16 @@
 """``%upylab``: catalog rows, snippets, URLs and installs from lesson cells."""
-import csv
 from pathlib import Path
 
 import pytest
 
 from support import bound_ports
+from upylab import paths
+from upylab.catalog import tables
+from upylab.catalog.apps import led_pin
 from upylab.install import cache, recipes
 
 pytestmark = [pytest.mark.board, pytest.mark.timeout(120)]
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def error_of(session, code):
@@ -20,8 +21,7 @@ def error_of(session, code):
 
 def test_row_shows_survey_and_ours_from_the_data(kernel):
     out = kernel.text("%upylab row microdot")   # no board needed
-    with (ROOT / "data" / "frameworks.csv").open(encoding="utf-8", newline="") as stream:
-        ours = next(row for row in csv.DictReader(stream) if row["id"] == "microdot")
+    ours = next(row for row in tables.table("frameworks").rows if row["id"] == "microdot")
     assert out.startswith("Microdot (microdot)\n")
     assert "updated:\n  survey: 2024-Aug (latest commit)\n  ours:   " + ours["updated"] in out
     assert "  why:    newer: " in out
@@ -52,10 +52,10 @@ def test_send_puts_snippets_on_the_board(connected, board):
     assert out == ("sent common/led.py -> /led.py\n"
                    "sent common/static/style.css -> /static/style.css\n")
     flash = Path(board.flash)
-    assert (flash / "led.py").read_bytes() == (ROOT / "snippets/common/led.py").read_bytes()
+    assert (flash / "led.py").read_bytes() == (paths.snippets_dir() / "common/led.py").read_bytes()
     assert (flash / "static/style.css").read_bytes() == \
-        (ROOT / "snippets/common/static/style.css").read_bytes()
-    assert connected.text("import led\nprint(led.status()['pin'])") == "2\n"
+        (paths.snippets_dir() / "common/static/style.css").read_bytes()
+    assert connected.text("import led\nprint(led.status()['pin'])") == f"{led_pin()}\n"
 
 
 def test_clean_removes_what_lessons_sent_and_soft_reboots(connected, board):
@@ -94,13 +94,29 @@ def cached_microdot(tmp_path_factory, monkeypatch):
             pytest.skip(f"cannot fetch microdot here: {error}")
 
 
-def test_install_releases_the_port_and_takes_it_back(cached_microdot, start_kernel, board):
+def test_install_runs_on_the_kernels_own_link(cached_microdot, start_kernel, board):
+    """The kernel keeps its port: the install's lines come as it goes, the board stays connected."""
     session = start_kernel()
     session.text("%serialconnect\nkept = 41")
     out = session.text("%upylab install microdot --offline")
+    assert out.startswith("microdot: pypi:microdot@2.7.0 from cache")
+    assert "board: virtual board 'test': MicroPython " in out
     assert "microdot: import microdot OK on the board (mpy): version 2.7.0" in out
     assert (Path(board.flash) / "lib/microdot/microdot.mpy").is_file()
     assert session.text("import microdot\nprint(microdot.Microdot.__name__)") == "Microdot\n"
+
+
+def test_an_error_on_the_board_during_install_is_the_boards(cached_microdot, connected, board):
+    """Not an error "in the kernel": the board's own exception, with its traceback."""
+    lib = Path(board.flash) / "lib"
+    lib.rmdir()
+    lib.write_text("not a folder")
+    reply, outputs = connected.run("%upylab install microdot --offline")
+    assert (reply["status"], reply["ename"]) == ("error", "OSError"), reply
+    assert reply["evalue"] == "20"                             # ENOTDIR, as the unix port says it
+    assert reply["traceback"][-1] == "OSError: 20"
+    assert [o["type"] for o in outputs][-1] == "error"
+    assert connected.text("print(6 * 7)") == "42\n"          # the kernel still has its board
 
 
 def test_failed_install_is_an_error_and_keeps_the_board(connected):

@@ -1,19 +1,26 @@
-"""Helpers for the lessons 04-07 tests: a framework's reference app, live on a virtual board.
+"""The one harness of ``tests/lessons/``: a lesson's reference app, live on a virtual board.
 
-    install_or_skip(framework, board)   ``upylab install`` as a user runs it; a
-                                        framework that cannot be fetched here skips
-                                        the test with the install tool's reason
-    send(board, *snippets)              snippet files or folders into the board's flash, as the lesson's
-                                        ``%upylab send`` puts them (first folder dropped)
-    module_board()                      a fresh virtual board for a module's tests
-    app_fixtures(framework)             a test module's fixtures for one app: app_board
-                                        (installed, served), board (LED off first), app
-                                        (its base URL)
-    served(board, module)               the app's run() on the board, for the test's
-                                        duration; yields the host's base URL
-    request(base, method, path, ...)    one request from the host: (status, headers, body)
+Every framework with a reference app in ``data/apps.csv`` is served the way
+its lesson serves it: the framework installed with ``upylab install`` (as
+a user runs it; a framework that cannot be fetched here skips with the
+install tool's reason), the app's snippet files put where ``%upylab send``
+puts them, its ``run()`` typed at the board's REPL, driven by the bench's
+own session (``upylab.bench.runner.Session``: it reads the board's console
+while the app serves, as a terminal would).
 
-Fetched frameworks go to the run's cache (the ``framework_cache`` fixture).
+    FRAMEWORKS                     every framework with a reference app (data/apps.csv)
+    DIFFERENCES, differences(id)   each framework's documented differences from the contract
+    module_board(heap)             a fresh virtual board in a state folder of its own
+    prepared(id)                   a fresh board with the framework and the app's files
+    serving(id)                    ... and the app's run() serving: a ``Served``
+    repl(id)                       ... or the board's REPL, at a fresh prompt (a ``Link``,
+                                   with ``board`` and the app's ``base`` URL)
+    app_fixtures(id)               a framework module's fixtures: app_board, board, app
+    request, raw_exchange, answering   one request from the host, as a browser or curl
+
+``UPYLAB_SNIPPETS`` and ``UPYLAB_DATA`` point the whole harness at other
+copies (a broken route, a framework added as data only).  Fetched
+frameworks go to the run's cache (the ``framework_cache`` fixture).
 """
 import contextlib
 import http.client
@@ -24,30 +31,81 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
+from dataclasses import dataclass
 
 import pytest
 
-from support import BIN, stop_and_check
-from upylab.bench import apps
-from upylab.board import registry
+from support import stop_and_check
+from upylab import snippets
+from upylab.bench import runner
+from upylab.board import presets, registry
+from upylab.catalog.apps import apps
 from upylab.install import cache, recipes
+from upylab.link.transport import Link
 
-ROOT = Path(__file__).resolve().parents[2]
-SNIPPETS = ROOT / "snippets"
-# Lessons 04-07's apps (snippets to send, module with run(), heap preset),
-# from the one table of reference apps.
-APPS = {framework: (apps.APPS[framework].snippets, apps.APPS[framework].module, "esp32")
-        for framework in ("picoweb", "micropyserver", "tinyweb", "aioweb")}
+FRAMEWORKS = list(apps())
 INSTALL_TIMEOUT = 240
 START_TIMEOUT = 20          # seconds for the app to answer its first request
 HTTP_TIMEOUT = 10
 
 
+@dataclass(frozen=True)
+class Differences:
+    """Where a framework's app answers otherwise than the reference contract
+    (notebooks/README.md): by the framework's design, each shown in its lesson or
+    cited here at the pinned source."""
+
+    not_found_body: bytes = b"Not found"     # the body of a 404
+    wrong_method: int = 404                  # a method a route does not take
+    header_names: str = "any case"           # or "as spelled": Content-Type, Content-Length only
+    own_400_for_bad_json: bool = False       # a body it cannot parse, sent as JSON: its own empty 400
+    json_needs_content_type: bool = False    # a JSON body without 'Content-Type: application/json' is none
+    says_bad_request: bool = True            # a request line it cannot parse: 'Bad request' in the 400
+    plus_in_query: str = " "                 # what a '+' in the query string becomes
+    undecodable_request: bytes = b"400"      # a request line of bytes that are not UTF-8
+    bad_header_line: bytes = b"400"          # a header line without a colon
+    lets_go_at_the_prompt: bool = True       # Ctrl-C at a board's own REPL: run() frees port 80
+    fail: tuple = (b"500", True)             # GET /fail: what the client gets, does it serve on
+    websocket_close: bytes = b""             # the payload of its answer to a close frame
+    checks_upgrade: bool = True              # a WebSocket route refuses 'Upgrade: h2c'
+    answers_ping: bool = False               # a WebSocket ping: a pong from the framework itself
+
+
+DIFFERENCES = {
+    # serve_one catches ValueError and OSError only: a handler's RuntimeError ends run();
+    # it reads only the headers it needs, and skips a line it cannot split
+    "raw-socket": Differences(fail=(b"", False), bad_header_line=b"200"),
+    # request.json is None unless the body is sent as JSON
+    "microdot": Differences(wrong_method=405, json_needs_content_type=True, answers_ping=True),
+    # TinyWeb answers its own errors with an empty body, reads two header names as spelled,
+    # and parses a body only when it is sent as JSON
+    "tinyweb": Differences(not_found_body=b"", wrong_method=405, header_names="as spelled",
+                           own_400_for_bad_json=True, json_needs_content_type=True,
+                           says_bad_request=False),
+    # App.handle_exc: once a route runs, picoWeb only hangs up; it keeps no handle on its
+    # server, so after Ctrl-C at a board's own REPL port 80 stays bound (lesson 05)
+    "picoweb": Differences(not_found_body=b"404", wrong_method=405, fail=(b"", True),
+                           lets_go_at_the_prompt=False),
+    # web.App._dispatch closes the connection (asyncio logs the error); its close frame echoes
+    # the status; WebSocket.upgrade reads the key alone, not the Upgrade header:
+    # https://github.com/wybiral/micropython-aioweb/blob/e82d698b4cfb8f69cc74b94366b4c2b546b24600/web.py#L122-L133
+    "aioweb": Differences(fail=(b"", True), websocket_close=b"\x03\xe8", checks_upgrade=False),
+    # utils.unquote leaves '+' as it is (lesson 06); bytes it cannot decode reach the app's
+    # on_error hook, its 500, as an undecodable query string does (lesson 06); header lines
+    # are split only for the names the app asks for
+    "micropyserver": Differences(plus_in_query="+", undecodable_request=b"500", bad_header_line=b"200"),
+}
+
+
+def differences(framework) -> Differences:
+    """A framework added as data alone answers as the contract says."""
+    return DIFFERENCES.get(framework, Differences())
+
+
 @contextlib.contextmanager
-def module_board(heap="esp32"):
-    """A fresh virtual board shared by a module's tests, in a state folder of its
-    own; stopped afterwards (and it fails if a board process outlives it)."""
+def module_board(heap=presets.DEFAULT):
+    """A fresh virtual board for a module's tests, in a state folder of its own;
+    stopped afterwards (and it fails if a board process outlives it)."""
     folder = tempfile.mkdtemp(prefix="upylab-lesson-state-")
     previous = os.environ.get("UPYLAB_STATE_DIR")
     os.environ["UPYLAB_STATE_DIR"] = folder
@@ -66,7 +124,9 @@ def module_board(heap="esp32"):
 
 
 def install_or_skip(framework, board, *options):
-    """Fetch (or skip with why), then install with the real command line."""
+    """Fetch (or skip with why), then install with the real command line; nothing for a builtin."""
+    if not recipes.parts_for(framework):
+        return ""
     for part in recipes.parts_for(framework):
         try:
             cache.ensure(part, log=lambda message: None)
@@ -79,9 +139,84 @@ def install_or_skip(framework, board, *options):
     return result.stdout
 
 
-def send(board, *snippets):
-    """Snippet files or folders into the board's flash, where ``%upylab send`` puts them."""
-    apps.deploy(board.flash, snippets)
+@contextlib.contextmanager
+def prepared(framework, heap=presets.DEFAULT):
+    """A fresh board with the framework installed and its app's files in flash."""
+    with module_board(heap) as board:
+        install_or_skip(framework, board)
+        snippets.deploy(board.flash, apps()[framework].snippets)
+        yield board
+
+
+@dataclass
+class Served:
+    framework: str
+    board: registry.BoardRecord
+    session: runner.Session
+
+    @property
+    def port(self) -> int:
+        return self.board.host_port(80)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def run(self):
+        """``import <module>; <module>.run()`` at the REPL: serving once it answers (again
+        after the stop button, as the lessons tell students to)."""
+        self.session.start(apps()[self.framework], "run", timeout=START_TIMEOUT)
+
+
+@contextlib.contextmanager
+def serving(framework):
+    """The app's ``run()`` on a fresh board, as the lesson's browser cell starts it."""
+    with prepared(framework) as board:
+        target = runner.Target(board.device, f"virtual board {board.name!r}", "virtual", board.heap,
+                               board.heap_bytes, "127.0.0.1", board.host_port(80))
+        session = runner.Session(target)
+        try:
+            served = Served(framework, board, session)
+            served.run()
+            yield served
+        finally:
+            session.stop()
+            session.close()
+
+
+@contextlib.contextmanager
+def repl(framework):
+    """The app's files on a fresh board, and its REPL at a fresh prompt, as a terminal has it."""
+    with prepared(framework) as board:
+        line = Link.open(board.device)
+        try:
+            line.friendly()
+            line.board, line.base = board, f"http://127.0.0.1:{board.host_port(80)}"
+            yield line
+        finally:
+            line.close()
+
+
+def app_fixtures(framework):
+    """``app_board, board, app = app_fixtures(ID)`` in a framework's module: its app served
+    on one board for the module (``app_board``, a ``Served``); each test starts with the
+    LED off (``board``, the board's record); ``app`` is the base URL."""
+
+    @pytest.fixture(scope="module")
+    def app_board(framework_cache):
+        with serving(framework) as served:
+            yield served
+
+    @pytest.fixture
+    def board(app_board):
+        request(app_board.base, "POST", "/led/off", body=b"")
+        return app_board.board
+
+    @pytest.fixture
+    def app(board, app_board):
+        return app_board.base
+
+    return app_board, board, app
 
 
 def request(base, method, path, body=None, headers=None, timeout=HTTP_TIMEOUT):
@@ -98,68 +233,29 @@ def request(base, method, path, body=None, headers=None, timeout=HTTP_TIMEOUT):
 
 
 def raw_exchange(base, data: bytes, timeout=HTTP_TIMEOUT) -> bytes:
-    """Send bytes as they are (say, a broken request); everything the server answers."""
+    """Send bytes as they are (say, a broken request); everything the server answers.
+
+    A server that answers, then closes without reading what is left of the
+    request, makes the host's TCP report a reset: what came before it is the answer.
+    """
     host, port = base[len("http://"):].split(":")
+    reply = b""
     with socket.create_connection((host, int(port)), timeout=timeout) as client:
         client.sendall(data)
-        reply = b""
-        while chunk := client.recv(4096):
-            reply += chunk
+        try:
+            while chunk := client.recv(4096):
+                reply += chunk
+        except ConnectionResetError:
+            pass
     return reply
 
 
-@contextlib.contextmanager
-def served(board, module, call="run()"):
-    """``import module; module.run()`` on the board (as the lesson's browser
-    cell does), until the block ends; yields the base URL on the host."""
-    process = subprocess.Popen(
-        [str(BIN / "mpremote"), "connect", board.device, "exec", f"import {module}\n{module}.{call}"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{board.host_port(80)}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                request(base, "GET", "/api/status", timeout=2)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    raise AssertionError(f"{module}.{call} ended:\n{process.stdout.read()}")
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"{module}.{call} did not answer within {START_TIMEOUT} s")
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
+def answering(base, path="/api/status", timeout=START_TIMEOUT):
+    """The status of ``path`` once the app answers (run() prints before it listens)."""
+    deadline = time.monotonic() + timeout
+    while True:
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def app_fixtures(framework):
-    """``app_board, board, app = app_fixtures(ID)`` in a test module: its app
-    installed (or the module skipped with why) and served on one board for the
-    module; each test starts with the LED off."""
-    files, module, heap = APPS[framework]
-
-    @pytest.fixture(scope="module")
-    def app_board(framework_cache):
-        with module_board(heap) as board:
-            install_or_skip(framework, board)
-            send(board, *files)
-            with served(board, module) as base:
-                board.base = base
-                yield board
-
-    @pytest.fixture
-    def board(app_board):
-        request(app_board.base, "POST", "/led/off", body=b"")
-        return app_board
-
-    @pytest.fixture
-    def app(board):
-        return board.base
-
-    return app_board, board, app
+            return request(base, "GET", path, timeout=2)[0]
+        except OSError:
+            assert time.monotonic() < deadline, f"{base}{path} did not answer within {timeout} s"
+            time.sleep(0.1)

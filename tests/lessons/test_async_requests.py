@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from upylab import paths
+
 BIN = Path(sys.executable).parent
-ROOT = Path(__file__).resolve().parents[2]
-SNIPPETS = ROOT / "snippets" / "async-requests"
-CLIENT = ROOT / "snippets" / "common" / "aclient.py"
+SNIPPETS = paths.snippets_dir() / "async-requests"
+CLIENT = paths.snippets_dir() / "common" / "aclient.py"
 FILES = [str(CLIENT), str(SNIPPETS / "slow_server.py"), str(SNIPPETS / "exercise.py")]
 
 pytestmark = pytest.mark.timeout(120)

@@ -9,17 +9,17 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from upylab import paths
+
 pytestmark = [pytest.mark.board, pytest.mark.timeout(600)]
-ROOT = Path(__file__).resolve().parents[2]
 ROUTE = "if path == '/greet' and method == 'GET':"
 
 
 def _nbrun():
-    spec = importlib.util.spec_from_file_location("nbrun", ROOT / "tests/notebooks/nbrun.py")
+    spec = importlib.util.spec_from_file_location("nbrun", paths.ROOT / "tests/notebooks/nbrun.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -28,7 +28,7 @@ def _nbrun():
 @pytest.fixture
 def broken_snippets(tmp_path, monkeypatch):
     copy = tmp_path / "snippets"
-    shutil.copytree(ROOT / "snippets", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(paths.snippets_dir(), copy, ignore=shutil.ignore_patterns("__pycache__"))
     app = copy / "raw-socket/led_raw.py"
     source = app.read_text()
     assert ROUTE in source, "the route this test breaks has changed: update ROUTE"
@@ -39,15 +39,15 @@ def broken_snippets(tmp_path, monkeypatch):
 
 def test_broken_route_fails_the_host_test(broken_snippets):
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/lessons/test_reference_apps.py", "-q",
+        [sys.executable, "-m", "pytest", "tests/lessons/test_contract.py", "-q",
          "-p", "no:cacheprovider", "-k", "raw-socket and query_string"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, env=dict(os.environ))
+        cwd=paths.ROOT, capture_output=True, text=True, timeout=300, env=dict(os.environ))
     assert result.returncode == 1, result.stdout
     assert "3 failed" in result.stdout, result.stdout
 
 
 def test_broken_route_fails_the_notebook(broken_snippets, board):
     nbrun = _nbrun()
-    result = nbrun.run_nbval(nbrun.NOTEBOOKS / "01-raw-sockets.ipynb", board.name)
+    result = nbrun.run_nbval(paths.NOTEBOOKS / "01-raw-sockets.ipynb", board.name)
     assert result.returncode == 1, result.stdout
     assert "GET /greet?name=Ada%20Lovelace gave 404, expected 200" in result.stdout, result.stdout

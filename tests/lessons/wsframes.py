@@ -1,6 +1,6 @@
 """A host-side WebSocket client, just enough to test the apps' /ws echo routes (RFC 6455).
 
-    upgrade(conn, key) -> header lines   send the handshake, read the answer's head
+    upgrade(conn, key, path) -> lines    send the handshake, read the answer's head
     accept_for(key) -> str               the Sec-WebSocket-Accept a server must send
     frame(opcode, payload) -> bytes      a client frame (masked), payload under 126 bytes
     read_frame(conn) -> (byte0, payload) a server frame (unmasked), payload under 126 bytes
@@ -12,9 +12,9 @@ import struct
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"    # RFC 6455's, for Sec-WebSocket-Accept
 
 
-def upgrade(conn, key):
-    conn.sendall(b"GET /ws HTTP/1.1\r\nHost: board\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                 b"Sec-WebSocket-Key: " + key + b"\r\nSec-WebSocket-Version: 13\r\n\r\n")
+def upgrade(conn, key, path="/ws"):
+    conn.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: board\r\nUpgrade: websocket\r\n"
+                 b"Connection: Upgrade\r\nSec-WebSocket-Key: " + key + b"\r\nSec-WebSocket-Version: 13\r\n\r\n")
     head = b""
     while not head.endswith(b"\r\n\r\n"):
         head += recv_exactly(conn, 1)

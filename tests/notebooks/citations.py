@@ -52,14 +52,14 @@ from pathlib import Path
 from upylab import paths
 from upylab.install import recipes
 
-ROOT = Path(__file__).resolve().parents[2]
+
 def _mirror() -> Path:
     """The mirror the installs use (``UPYLAB_MIRROR``, which ``make`` sets to
     ../shared/mirror when it is there), else ../shared/mirror itself."""
     for folder in paths.mirror_dirs():
         if (folder / "github").is_dir():
             return folder
-    return ROOT.parent / "shared" / "mirror"
+    return paths.ROOT.parent / "shared" / "mirror"
 
 
 MIRROR = _mirror()

@@ -9,15 +9,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
+from upylab import paths
+from upylab.link import choose
+
 SANITIZE = Path(__file__).with_name("sanitize.cfg")
 CELL_TIMEOUT = 60           # seconds per cell, then nbval interrupts it
 NOTEBOOK_TIMEOUT = 900      # seconds for a whole notebook, then it is killed
 
 
 def notebooks():
-    return sorted(NOTEBOOKS.glob("*.ipynb"))
+    return sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 
 
 def framework_unavailable(notebook: Path):
@@ -51,7 +52,7 @@ def run_nbval(notebook: Path, board: str, cell_timeout=CELL_TIMEOUT) -> subproce
         "-p", "no:cacheprovider", "-q", "-rA",
     ]
     return subprocess.run(
-        command, cwd=ROOT, env={**os.environ, "UPYLAB_BOARD": board},
+        command, cwd=paths.ROOT, env={**os.environ, choose.ENV: board},
         capture_output=True, text=True, timeout=NOTEBOOK_TIMEOUT)
 
 

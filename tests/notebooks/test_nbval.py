@@ -3,10 +3,11 @@ import json
 
 import pytest
 
-from nbrun import NOTEBOOKS, framework_unavailable, notebooks, run_nbval, run_solution
+from nbrun import framework_unavailable, notebooks, run_nbval, run_solution
+from upylab import paths
 from upylab.assignments import course
 
-pytestmark = pytest.mark.timeout(1000)
+pytestmark = [pytest.mark.long, pytest.mark.timeout(1000)]
 
 
 @pytest.mark.parametrize("notebook", notebooks(), ids=lambda path: path.name)
@@ -40,7 +41,7 @@ def change_first_lesson_cell(notebook, destination, change):
 
 def test_nbval_fails_on_an_exception_on_the_board(board_name, tmp_path):
     broken = change_first_lesson_cell(
-        NOTEBOOKS / "00-start-here.ipynb", tmp_path / "broken.ipynb",
+        paths.NOTEBOOKS / "00-start-here.ipynb", tmp_path / "broken.ipynb",
         lambda source: source + "\nraise ValueError('broken on purpose')\n")
     result = run_nbval(broken, board_name)
     assert result.returncode == 1, result.stdout
@@ -51,7 +52,7 @@ def test_nbval_fails_on_an_exception_on_the_board(board_name, tmp_path):
 def test_nbval_fails_on_a_cell_that_times_out(board_name, tmp_path):
     """nbval interrupts the cell; the kernel answers KeyboardInterrupt, not silence."""
     stuck = change_first_lesson_cell(
-        NOTEBOOKS / "00-start-here.ipynb", tmp_path / "stuck.ipynb",
+        paths.NOTEBOOKS / "00-start-here.ipynb", tmp_path / "stuck.ipynb",
         lambda source: "while True:\n    pass\n")
     result = run_nbval(stuck, board_name, cell_timeout=3)
     assert result.returncode == 1, result.stdout

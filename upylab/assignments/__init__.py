@@ -4,7 +4,7 @@ nbgrader (pinned) collects notebooks and grades them by running them: an
 autograder test is a cell that fails by raising.  The upstream MicroPython
 kernel reports a board's exception as plain output with status ``ok``, so
 every test would pass; this project's kernel makes it a real cell error
-(``upylab.kernel.boarderror``), which is what lets nbgrader work here.
+(``upylab.link.errors.BoardError``), which is what lets nbgrader work here.
 
 How the parts fit:
 

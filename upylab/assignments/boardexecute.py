@@ -39,7 +39,7 @@ from traitlets import Dict, Integer, Unicode
 from nbgrader.preprocessors import Execute
 from upylab import paths
 from upylab.board import registry
-from upylab.kernel.boards import ENVIRONMENT as BOARD_ENV
+from upylab.link import choose
 
 NOT_RUN = "NotRun"
 
@@ -69,8 +69,8 @@ class BoardExecute(Execute):
         self._deadline = time.monotonic() + self.submission_timeout
         self._running = 0
         with registry.fresh(self.heap) as board:
-            previous = os.environ.get(BOARD_ENV)
-            os.environ[BOARD_ENV] = board.name      # the kernel it starts finds this board
+            previous = os.environ.get(choose.ENV)
+            os.environ[choose.ENV] = board.name      # the kernel it starts finds this board
             try:
                 return super().preprocess(nb, resources, km)
             except (BoardStuck, DeadKernelError) as error:
@@ -79,9 +79,9 @@ class BoardExecute(Execute):
                 return nb, resources
             finally:
                 if previous is None:
-                    os.environ.pop(BOARD_ENV, None)
+                    os.environ.pop(choose.ENV, None)
                 else:
-                    os.environ[BOARD_ENV] = previous
+                    os.environ[choose.ENV] = previous
 
     def create_kernel_manager(self):
         """nbclient's, with its unix sockets (if any) in the board's private folder.

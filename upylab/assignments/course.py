@@ -30,7 +30,6 @@ from pathlib import Path
 from upylab import paths
 from upylab.errors import UpylabError
 
-SOLUTIONS = Path(__file__).resolve().parents[2] / "snippets" / "solutions"
 LANGUAGE = "micropython"       # the kernelspec's language: nbgrader picks the stub by it
 STUB = "# your code here"      # the line of the lesson the solution replaces
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -75,7 +74,7 @@ def configure(c):
 
 
 def lessons_with_exercises() -> list[Path]:
-    return [lesson for lesson in sorted(paths.LESSONS.glob("*.ipynb"))
+    return [lesson for lesson in sorted(paths.NOTEBOOKS.glob("*.ipynb"))
             if tagged(_read(lesson), "exercise")]
 
 
@@ -96,7 +95,7 @@ def _one(notebook, tag: str, lesson: Path):
 
 
 def solution_path(lesson: Path) -> Path:
-    return SOLUTIONS / f"{lesson.stem}.py"
+    return paths.snippets_dir() / "solutions" / f"{lesson.stem}.py"
 
 
 def with_solution(exercise: str, solved: str, lesson: Path) -> str:

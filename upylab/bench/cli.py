@@ -74,8 +74,9 @@ from tqdm import tqdm
 
 from upylab import paths
 from upylab.bench import apps, load, robustness, runner
-from upylab.board import registry
+from upylab.board import presets, registry
 from upylab.catalog import tables
+from upylab.catalog.apps import apps as reference_apps
 from upylab.errors import UpylabError
 from upylab.install import cache, mpy, recipes
 
@@ -116,7 +117,7 @@ def register(subparsers):
 
 
 def catalog_file() -> Path:
-    return tables.default_data_dir() / "measurements.csv"
+    return tables.table("measurements").path
 
 
 def skip_reason(framework):
@@ -126,8 +127,8 @@ def skip_reason(framework):
             cache.ensure(part, log=lambda message: None)
         except cache.FetchError as error:
             return f"cannot install {framework} here: {error}"
-    if framework not in apps.APPS:
-        return f"no reference app for {framework} in snippets/ yet"
+    if framework not in reference_apps():
+        return f"no reference app for {framework} in data/apps.csv yet"
     return ""
 
 
@@ -223,7 +224,7 @@ def measure_all(frameworks, given, settings) -> tuple:
         def measure_task(framework):
             try:
                 results[framework] = measure(framework, given, settings, step)
-            except (runner.AppDown, AssertionError, OSError, UpylabError) as error:   # a finding
+            except (runner.AppDown, OSError, UpylabError) as error:   # a finding
                 message = " ".join(str(error).split())[-400:]
                 print(f"{framework}: failed: {message}", file=sys.stderr, flush=True)
                 failed[framework] = message
@@ -269,8 +270,8 @@ def virtual_mpy_version() -> str:
 def measure(framework, given, settings, step) -> dict:
     """Size, RAM, speed and robustness of one framework's app, on ``given`` or on
     a fresh virtual board."""
-    app = apps.APPS[framework]
-    board = given or runner.own_board(f"bench-{framework}", "esp32")
+    app = reference_apps()[framework]
+    board = given or runner.own_board(f"bench-{framework}", presets.DEFAULT)
     out = {"framework_version": apps.framework_version(framework)}
     session = None
     try:

@@ -5,28 +5,20 @@ Every function takes the board's ``address`` as the host reaches it, a
 board's Wi-Fi address and port 80 for a real one); every step is bounded.
 
     good(address)                    one GET /api/status: True if 200 with the JSON
-    check_routes(address, count)     ``count`` requests over the app's routes, each checked
+    check_routes(address, count)     ``count`` requests over the app's routes (its self-test's), each checked
     load(address, clients, per_client)  speed: req/s, p50/p99 latency, errors, drops
     wait_listening(address)          until something accepts connections there
 """
 import http.client
+import json
 import socket
 import statistics
 import threading
 import time
 
-TIMEOUT = 10.0
+from upylab.catalog import apps
 
-# Route, method, body, headers, expected status, a piece of the expected body.
-ROUTES = [
-    ("GET", "/api/status", None, {}, 200, b'"pin": 2'),
-    ("GET", "/", None, {}, 200, b"LED on GPIO 2"),
-    ("GET", "/greet?name=Ada", None, {}, 200, b"Hello, Ada!"),
-    ("GET", "/static/style.css", None, {}, 200, b"{"),
-    ("POST", "/api/led", b'{"on": true}', {"Content-Type": "application/json"}, 200, b'"led": 1'),
-    ("POST", "/api/led", b'{"on": false}', {"Content-Type": "application/json"}, 200, b'"led": 0'),
-    ("GET", "/nothing-here", None, {}, 404, b""),
-]
+TIMEOUT = 10.0
 
 
 def exchange(address, method, path, body=None, headers=None, timeout=TIMEOUT):
@@ -40,24 +32,34 @@ def exchange(address, method, path, body=None, headers=None, timeout=TIMEOUT):
         connection.close()
 
 
+def is_status(status, body, pin) -> bool:
+    """The app's answer to GET /api/status: 200, and JSON naming the LED's ``pin``."""
+    try:
+        return status == 200 and json.loads(body).get("pin") == pin
+    except (ValueError, AttributeError):
+        return False
+
+
 def good(address, timeout=TIMEOUT) -> bool:
     try:
         status, body = exchange(address, "GET", "/api/status", timeout=timeout)
     except (OSError, http.client.HTTPException):
         return False
-    return status == 200 and b'"pin": 2' in body
+    return is_status(status, body, apps.led_pin())
 
 
 def check_routes(address, count, timeout=TIMEOUT) -> tuple:
-    """(all correct, first problem) after ``count`` requests over ROUTES."""
+    """(all correct, first problem) after ``count`` requests over the app's routes, in order."""
+    routes = apps.routes()
     for index in range(count):
-        method, path, body, headers, expected, piece = ROUTES[index % len(ROUTES)]
+        route = routes[index % len(routes)]
         try:
-            status, answer = exchange(address, method, path, body, headers, timeout)
+            status, answer = exchange(address, route.method, route.path, route.body, route.headers,
+                                      timeout)
         except (OSError, http.client.HTTPException) as error:
-            return False, f"{method} {path}: {type(error).__name__}: {error}"
-        if status != expected or piece not in answer:
-            return False, f"{method} {path}: {status} {answer[:80]!r}"
+            return False, f"{route.method} {route.path}: {type(error).__name__}: {error}"
+        if status != route.status or route.piece.encode() not in answer:
+            return False, f"{route.method} {route.path}: {status} {answer[:80]!r}"
     return True, ""
 
 
@@ -76,6 +78,7 @@ def load(address, clients, per_client, timeout=TIMEOUT) -> dict:
     """``clients`` threads, each sending ``per_client`` GET /api/status, keeping the
     connection open while the server keeps it open (keep-alive where supported)."""
     latencies, lock = [], threading.Lock()
+    pin = apps.led_pin()
     counts = {"errors": 0, "dropped": 0}
 
     def client():
@@ -91,7 +94,7 @@ def load(address, clients, per_client, timeout=TIMEOUT) -> dict:
                 if response.will_close:
                     connection.close()
                     connection = None
-                ok = response.status == 200 and b'"pin": 2' in body
+                ok = is_status(response.status, body, pin)
                 with lock:
                     if ok:
                         latencies.append(time.perf_counter() - start)

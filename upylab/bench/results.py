@@ -66,7 +66,7 @@ class Results:
 
 
 def load(path=None) -> Results:
-    path = Path(path) if path else tables.default_data_dir() / "measurements.csv"
+    path = Path(path) if path else tables.table("measurements").path
     results = Results()
     with open(path, newline="", encoding="utf-8") as file:
         for row in csv.DictReader(file):

@@ -3,33 +3,38 @@
     Target                 a board as the bench reaches it: serial device,
                            kind (virtual or real), heap, and where its port 80 is
     own_board(name, heap)  a fresh virtual board the bench starts (and stops)
-    given_board(value)     ``--board NAME|PORT`` as the other commands take it: a
-                           running virtual board (by name or device path) or a
-                           real board, whose servers the host reaches at its
-                           Wi-Fi address
-    Session(target)        its serial line: info(), put(), fresh(), imports(),
-                           start(), command(), restart(), stop()
+    given_board(value)     ``--board NAME|PORT``, chosen as every command chooses
+                           (``upylab.link.choose``): a running virtual board (by
+                           name or device path) or a real board, whose servers
+                           the host reaches at its Wi-Fi address
+    Session(target)        its link, in the friendly REPL as a person types:
+                           info(), put(), fresh(), imports(), start(), command(),
+                           restart(), stop()
     heap_check(...)        a fresh board of one heap size: does the app boot and
                            answer ``requests`` requests correctly?
     smallest_heap(...)     bisection over heap sizes with heap_check
 
 Files reach a board the bench started by its flash folder (fast); a board
 given with ``--board`` gets them over its serial line, as a real board must
-(``upylab.install.transfer``), so a virtual board named by its device path
-takes the real board's path.
+(``upylab.link.commands``), so a virtual board named by its device path
+takes the real board's path.  A board that does not answer in time is the
+link's ``BoardTimeout``.
 """
-import os
 import re
 import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from upylab import snippets
 from upylab.bench import apps, load
-from upylab.board.line import Line
 from upylab.board import presets, registry
+from upylab.catalog.apps import app as reference_app
 from upylab.errors import UpylabError
-from upylab.install import target, transfer
+from upylab.install import recipes
+from upylab.link import choose, commands
+from upylab.link.errors import BoardTimeout
+from upylab.link.transport import Link
 
 START_TIMEOUT = 30.0
 WIFI_TIMEOUT = 20.0
@@ -59,7 +64,7 @@ class Target:
         return self.host, self.port
 
 
-def own_board(name, heap="esp32") -> Target:
+def own_board(name, heap=presets.DEFAULT) -> Target:
     """A fresh virtual board; stop it with ``registry.stop(target.owned)``."""
     record = registry.start(name=name, heap=heap)
     return Target(record.device, f"virtual board {name!r}", "virtual", record.heap, record.heap_bytes,
@@ -69,13 +74,12 @@ def own_board(name, heap="esp32") -> Target:
 def given_board(value) -> Target:
     """The board ``--board`` names: a running virtual board, by name or by its
     serial device, or else a real board (address found by ``Session.join_wifi``)."""
-    device, label = target.resolve(value)
-    real = os.path.realpath(device)
-    for record in registry.running():
-        if real in (os.path.realpath(record.device), os.path.realpath(record.pts)):
-            return Target(device, label, "virtual", record.heap, record.heap_bytes,
-                          "127.0.0.1", record.host_port(80))
-    return Target(device, label, "real", "", 0, "", 80)
+    chosen = choose.choose(value)
+    record = chosen.record
+    if record is not None:
+        return Target(chosen.device, chosen.label, "virtual", record.heap, record.heap_bytes,
+                      "127.0.0.1", record.host_port(80))
+    return Target(chosen.device, chosen.label, "real", "", 0, "", 80)
 
 
 class Session:
@@ -87,13 +91,9 @@ class Session:
     def __init__(self, board: Target):
         self.board = board
         self.serving = None
-        self.line = None
         self.console = b""
         self._reader = None
-        self._open()
-
-    def _open(self):
-        self.line = Line(self.board.device)
+        self.line = Link.open(board.device, board.label)
         self.line.friendly()
 
     def close(self):
@@ -129,18 +129,16 @@ class Session:
                 if stale.is_dir():
                     shutil.rmtree(stale)
                 stale.unlink(missing_ok=True)
-            apps.write_files(folder, {"lib/" + path: data for path, data in lib.items()})
-            apps.write_files(folder, app_files)
+            snippets.write_files(folder, {"lib/" + path: data for path, data in lib.items()})
+            snippets.write_files(folder, app_files)
             return
         self.stop()
-        self.close()
         try:
-            with transfer.Board(self.board.device, self.board.label) as board:
-                board.run("\n".join(f"_u_rm('lib/{entry}')" for entry in entries) or "pass")
-                board.write_tree("lib", lib, "framework -> /lib")
-                board.write_tree(".", app_files, "app -> /")
+            commands.remove(self.line, [f"lib/{entry}" for entry in entries])
+            commands.write_files(self.line, lib, "lib")
+            commands.write_files(self.line, app_files)
         finally:
-            self._open()
+            self.line.friendly()
 
     def fresh(self):
         """A soft reset: a fresh interpreter with nothing imported."""
@@ -164,8 +162,8 @@ class Session:
         """(heap used after importing the framework, after importing the app module),
         in a fresh interpreter; ``(None, None, error)`` if an import failed."""
         self.fresh()
-        out = self._run(f"import upylab_bench; upylab_bench.imports({app.framework_import!r}, "
-                        f"{app.module!r})", timeout=60)
+        out = self._run(f"import upylab_bench; upylab_bench.imports("
+                        f"{recipes.module_of(app.framework)!r}, {app.module!r})", timeout=60)
         match = re.search(rb"BENCH ram (\d+) (\d+)", out)
         if not match:
             errors = re.findall(rb"\r\n(\w+Error: [^\r\n]*)", out)
@@ -185,7 +183,7 @@ class Session:
         self.line.write(code.encode() + b"\r")
         try:
             found, out = self.line.read_until_any([ready, b">>> "], timeout)
-        except AssertionError as error:
+        except BoardTimeout as error:
             raise AppDown(str(error)) from None
         if found != ready:
             raise AppDown(out.decode(errors="replace")[-500:])
@@ -200,10 +198,11 @@ class Session:
 
     def _read_console(self):
         done = threading.Event()
+        self.console = (self.console + self.line.read_for(0))[-CONSOLE_TAIL:]   # what start() read ahead
 
         def read():
             while not done.is_set():
-                self.console = (self.console + self.line.port.read(4096))[-CONSOLE_TAIL:]
+                self.console = (self.console + self.line.serial.read(4096))[-CONSOLE_TAIL:]
 
         thread = threading.Thread(target=read, daemon=True)
         thread.start()
@@ -235,11 +234,13 @@ class Session:
             self.start(app, call)
         return error
 
-    def stop(self):
+    def stop(self) -> bytes:
+        """Stop the app as the stop button does (Ctrl-C); what the board printed meanwhile."""
         self._stop_console()
-        if self.serving:
-            self.line.friendly()
-            self.serving = None
+        if not self.serving:
+            return b""
+        self.serving = None
+        return self.line.friendly()
 
     def command(self, letter: str, timeout=10.0) -> list:
         """Send a monitor command; the numbers of its answer."""
@@ -249,7 +250,7 @@ class Session:
             try:
                 self.line.read_until(tag, timeout / 3)
                 return [int(n) for n in _NUMBERS.findall(self.line.read_until(b"\n", timeout))]
-            except AssertionError:
+            except BoardTimeout:
                 continue
         raise AppDown(f"the bench helper did not answer {letter!r}")
 
@@ -260,16 +261,16 @@ def heap_check(framework, heap, requests, lib, name, timeout=5.0) -> bool:
     session = None
     try:
         board = own_board(name, heap)
-        apps.write_files(Path(board.flash), {"lib/" + path: data for path, data in lib.items()})
-        apps.write_files(Path(board.flash), apps.app_files(apps.APPS[framework]))
+        snippets.write_files(Path(board.flash), {"lib/" + path: data for path, data in lib.items()})
+        snippets.write_files(Path(board.flash), apps.app_files(reference_app(framework)))
         session = Session(board)
         try:
-            session.start(apps.APPS[framework], "run", timeout=20)
+            session.start(reference_app(framework), "run", timeout=20)
         except AppDown:
             return False
         ok, _ = load.check_routes(board.address, requests, timeout=timeout)
         return ok and load.good(board.address, timeout=timeout)
-    except (AssertionError, OSError):
+    except (BoardTimeout, OSError):
         return False
     finally:
         if session:
@@ -278,7 +279,7 @@ def heap_check(framework, heap, requests, lib, name, timeout=5.0) -> bool:
             registry.stop(name)
 
 
-def smallest_heap(check, step, top=presets.PRESETS["esp32"], ceiling=1024 * 1024):
+def smallest_heap(check, step, top=presets.PRESETS[presets.DEFAULT], ceiling=1024 * 1024):
     """The smallest heap in bytes (multiples of ``step`` above 16k) on which ``check``
     passes, assuming more heap never hurts; None if even ``ceiling`` fails."""
     low = presets.MIN_HEAP

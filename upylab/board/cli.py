@@ -1,8 +1,7 @@
 """``upylab board ...``: start, inspect and stop virtual boards."""
 import sys
 
-from upylab.board import pins, registry, sandbox
-from upylab.board.presets import PRESETS
+from upylab.board import pins, presets, registry, sandbox
 
 
 def register(subparsers):
@@ -16,8 +15,8 @@ def register(subparsers):
 
     def with_options(action):
         action.add_argument("--name", default=registry.DEFAULT_NAME)
-        action.add_argument("--heap", default="esp32",
-                            help=f"{'|'.join(PRESETS)} or a size such as 100k (default: esp32)")
+        action.add_argument("--heap", default=presets.DEFAULT,
+                            help=f"{'|'.join(presets.PRESETS)} or a size such as 100k (default: {presets.DEFAULT})")
         action.add_argument("--flash", help="folder used as the board's filesystem")
         action.add_argument("--expose", action="store_true",
                             help="let other machines reach the board's servers (off: loopback only)")

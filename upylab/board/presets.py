@@ -33,6 +33,7 @@ PRESETS = {
     "esp32": 47600 + 110592,
     "esp32-spiram": 4152128,
 }
+DEFAULT = "esp32"       # a virtual board's heap unless asked otherwise: the lessons' board
 MIN_HEAP = 16 * 1024
 MAX_HEAP = 64 * 1024 * 1024
 # The unix port's GC keeps 2 + 1 bits of tables per 32-byte block (64-bit):

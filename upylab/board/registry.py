@@ -211,7 +211,7 @@ def _socket_folder(folder: Path) -> Path:
     return sockets
 
 
-def serve(name: str = DEFAULT_NAME, heap: str = "esp32", flash=None, expose=False,
+def serve(name: str = DEFAULT_NAME, heap: str = presets.DEFAULT, flash=None, expose=False,
           on_ready=None, unix_sockets=False):
     """Run a board in this process until SIGINT/SIGTERM/SIGHUP."""
     heap_bytes = presets.heap_bytes(heap)
@@ -275,7 +275,7 @@ def end_with_parent():
     ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-def start(name: str = DEFAULT_NAME, heap: str = "esp32", flash=None, expose=False,
+def start(name: str = DEFAULT_NAME, heap: str = presets.DEFAULT, flash=None, expose=False,
           unix_sockets=False, tied=False) -> BoardRecord:
     """Start a board in the background; returns its record once it is up.
 

@@ -16,8 +16,11 @@ Two layers, each message naming file, row, column and rule
    - ``duplicate-lesson``: no two rows share a lesson notebook.
    - ``wrong-kind``: a lesson path that exists is a file, a snippets path
      that exists is a folder.
-   - ``missing-lesson`` / ``missing-snippets``: only with
-     ``require_lessons``.  Lessons are written after the catalog (issues 5
+   - ``app-module``: a reference app's module (``data/apps.csv``) is a file
+     of its snippets folder, where that folder exists.
+   - ``missing-lesson`` / ``missing-snippets`` / ``missing-app``: only with
+     ``require_lessons`` (``missing-app``: a framework with no row in
+     ``data/apps.csv``).  Lessons are written after the catalog (issues 5
      and 6), so by default a path that does not exist *yet* is not an
      error: ``pending`` lists them, and the CLI and a test print the list.
      Once every lesson exists, ``--require-lessons`` turns the list into
@@ -58,7 +61,8 @@ def check(catalog: Catalog, require_lessons: bool = False) -> list:
     if problems:
         return problems
     return (date_problems(catalog) + id_problems(catalog)
-            + lesson_problems(catalog, require_lessons) + correction_problems(catalog))
+            + lesson_problems(catalog, require_lessons) + app_problems(catalog, require_lessons)
+            + correction_problems(catalog))
 
 
 def schema_problems(catalog: Catalog) -> list:
@@ -134,6 +138,25 @@ def lesson_problems(catalog: Catalog, require_lessons: bool) -> list:
             elif require_lessons and not path.exists():
                 problems.append(Problem(table.label, number, column,
                                         f"missing-{column}: {row[column]} does not exist"))
+    return problems
+
+
+def app_problems(catalog: Catalog, require_lessons: bool) -> list:
+    apps = next((table for table in catalog.others if table.name == "apps"), None)
+    if apps is None:
+        return []
+    problems = []
+    for index, row in enumerate(apps.rows):
+        folder = catalog.root / "snippets" / row["id"]
+        module = folder / f"{row['module']}.py"
+        if folder.is_dir() and not module.is_file():
+            problems.append(Problem(apps.label, apps.row_number(index), "module",
+                                    f"app-module: snippets/{row['id']}/{row['module']}.py does not exist"))
+    if require_lessons:
+        with_app = {row["id"] for row in apps.rows}
+        problems += [Problem(catalog.frameworks.label, catalog.frameworks.row_number(index), "id",
+                             f"missing-app: {row['id']!r} has no row in {apps.label}")
+                     for index, row in enumerate(catalog.frameworks.rows) if row["id"] not in with_app]
     return problems
 
 

@@ -7,6 +7,7 @@ there is any; a folder that can't be read at all is a ``UpylabError``.
 import sys
 from pathlib import Path
 
+from upylab.bench.page import measured_section
 from upylab.catalog import checks, render, tables
 
 
@@ -30,7 +31,7 @@ def run(args) -> int:
         return check(catalog, args.require_lessons)
     if args.html:
         args.html.parent.mkdir(parents=True, exist_ok=True)
-        args.html.write_text(render.html_page(catalog), encoding="utf-8")
+        args.html.write_text(render.html_page(catalog, measured_section(catalog)), encoding="utf-8")
         print(f"wrote {args.html}")
         return 0
     sys.stdout.write(render.terminal_table(catalog))

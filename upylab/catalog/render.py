@@ -8,7 +8,6 @@ absolute path, so the same data always gives the same bytes.
 """
 import html
 
-from upylab.bench.page import measured_section
 from upylab.catalog.tables import Catalog
 
 TERMINAL_COLUMNS = ("id", "name", "created", "updated", "async", "routes", "send_file",
@@ -43,8 +42,10 @@ def terminal_table(catalog: Catalog) -> str:
     return "\n".join(text) + "\n"
 
 
-def html_page(catalog: Catalog) -> str:
-    """One self-contained page: a sortable, filterable table and the corrections."""
+def html_page(catalog: Catalog, measured: str = "") -> str:
+    """One self-contained page: a sortable, filterable table and the corrections;
+    ``measured`` is the Measured section (``upylab.bench.page``: the bench's figures
+    are rendered by the bench, which reads the catalog, not the other way round)."""
     fields = catalog.frameworks.fields
     return PAGE.format(
         count=len(catalog.frameworks.rows),
@@ -55,7 +56,7 @@ def html_page(catalog: Catalog) -> str:
         rows="\n".join(_row(catalog, row) for row in catalog.frameworks.rows),
         corrections="\n".join(_correction(catalog, row) for row in catalog.corrections.rows),
         survey=_survey(catalog),
-        measured=measured_section(catalog),
+        measured=measured,
         script=SCRIPT,
         style=STYLE,
     )

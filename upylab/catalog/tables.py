@@ -7,6 +7,11 @@ turns one into Python values using the field types of its schema.
 
 Paths inside the tables (lessons, snippets) are relative to the folder that
 holds the data folder: the repository root for the real data.
+
+This is the one reader of ``data/``: ``load`` reads the whole catalog,
+``table`` one table by its name in the descriptor (what other tools read:
+``upylab install`` its recipes, the bench and the tests the reference
+apps).  Without a folder, both read ``paths.data_dir()``.
 """
 import csv
 import json
@@ -14,14 +19,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from upylab import paths
 from upylab.errors import UpylabError
 
 DESCRIPTOR = "datapackage.json"
-
-
-def default_data_dir() -> Path:
-    """The repository's ``data/`` (the package is installed in editable mode)."""
-    return Path(__file__).resolve().parents[2] / "data"
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,29 @@ class Catalog:
 
 def load(data_dir=None) -> Catalog:
     """Read the data folder's descriptor and tables; a missing piece is a ``UpylabError``."""
-    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    data_dir = Path(data_dir) if data_dir is not None else paths.data_dir()
+    resources = _resources(data_dir)
+    tables = {}
+    for name in ("survey", "frameworks", "corrections"):
+        if name not in resources:
+            raise UpylabError(f"{data_dir / DESCRIPTOR}: no resource named {name!r}")
+        tables[name] = _read_table(data_dir, resources[name])
+    others = tuple(_read_table(data_dir, resource) for name, resource in resources.items()
+                   if name not in tables)
+    return Catalog(data_dir, **tables, others=others)
+
+
+def table(name: str, data_dir=None) -> Table:
+    """One table of the data folder, by its resource name (``frameworks``, ``install``...)."""
+    data_dir = Path(data_dir) if data_dir is not None else paths.data_dir()
+    resources = _resources(data_dir)
+    if name not in resources:
+        raise UpylabError(f"{data_dir / DESCRIPTOR}: no resource named {name!r}")
+    return _read_table(data_dir, resources[name])
+
+
+def _resources(data_dir: Path) -> dict:
+    """The descriptor's resources by name."""
     descriptor = data_dir / DESCRIPTOR
     if not descriptor.is_file():
         raise UpylabError(f"no {DESCRIPTOR} in {data_dir}: pass --data DIR, the folder holding the catalog's tables")
@@ -106,15 +129,7 @@ def load(data_dir=None) -> Catalog:
         package = json.loads(descriptor.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise UpylabError(f"{descriptor}: not valid JSON ({error})") from None
-    resources = {resource.get("name"): resource for resource in package.get("resources", [])}
-    tables = {}
-    for name in ("survey", "frameworks", "corrections"):
-        if name not in resources:
-            raise UpylabError(f"{descriptor}: no resource named {name!r}")
-        tables[name] = _read_table(data_dir, resources[name])
-    others = tuple(_read_table(data_dir, resource) for name, resource in resources.items()
-                   if name not in tables)
-    return Catalog(data_dir, **tables, others=others)
+    return {resource.get("name"): resource for resource in package.get("resources", [])}
 
 
 def _read_table(data_dir: Path, resource: dict) -> Table:

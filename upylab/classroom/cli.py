@@ -2,7 +2,7 @@
 import sys
 from pathlib import Path
 
-from upylab.board.presets import PRESETS
+from upylab.board import presets
 from upylab.classroom import accounts, hub
 from upylab.errors import UpylabError
 
@@ -27,8 +27,8 @@ def register(subparsers):
     start.add_argument("--port", type=int, default=8000)
     start.add_argument("--public-url", default="",
                        help="the address students type (default: http://THIS-HOST-IP:PORT/)")
-    start.add_argument("--heap", default="esp32",
-                       help=f"every board's heap: {'|'.join(PRESETS)} or a size (default: esp32)")
+    start.add_argument("--heap", default=presets.DEFAULT,
+                       help=f"every board's heap: {'|'.join(presets.PRESETS)} or a size (default: {presets.DEFAULT})")
     start.add_argument("--bundle", default="", metavar="DIR",
                        help="frameworks install from this folder (`upylab bundle DIR --all`)")
     start.add_argument("--idle-timeout", type=int, default=3600, metavar="SECONDS",

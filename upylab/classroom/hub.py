@@ -18,13 +18,13 @@ from pathlib import Path
 
 import requests
 
+from upylab import paths
 from upylab.board import registry
 from upylab.classroom import accounts, grading, settings
 from upylab.classroom.settings import ClassSettings
 from upylab.errors import UpylabError
 
-REPO = Path(__file__).resolve().parents[2]
-PROXY = REPO / "node_modules" / ".bin" / "configurable-http-proxy"
+PROXY = paths.ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
 CONFIG = Path(__file__).with_name("jupyterhub_config.py")
 SERVICE = "upylab-class"    # the teacher's tools' API client (status, measure)
 START_TIMEOUT = 60.0        # the hub's API answers
@@ -122,7 +122,7 @@ def check_readable_by_others(bundle: str):
                           f"copy it where others can read")
     if result.returncode:
         raise UpylabError(
-            f"students could not run upylab from {REPO} (as another user: "
+            f"students could not run upylab from {paths.ROOT} (as another user: "
             f"{result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'failed'}): "
             f"put the checkout where every user can read it (e.g. /opt/upylab) and run "
             f"`make setup` there")

@@ -34,13 +34,12 @@ from pathlib import Path
 import nbformat
 
 from upylab import paths
+from upylab.board import presets
 from upylab.classroom import accounts, hub, settings
 from upylab.classroom.client import Student
 from upylab.errors import UpylabError
-from upylab.lab import NOTEBOOKS
 
-REPO = Path(__file__).resolve().parents[2]
-OUTPUT = REPO / "data" / "class-measurements.csv"
+OUTPUT = "class-measurements.csv"     # in data/
 COLUMNS = ("run", "metric", "value", "unit", "students", "machine", "date", "command", "note")
 LESSON = "01-raw-sockets.ipynb"
 FIRST_CELLS = 8
@@ -49,7 +48,7 @@ POLL = 1.0
 
 
 def lesson_cells(lesson: str = LESSON, count: int = FIRST_CELLS) -> list:
-    notebook = nbformat.read(NOTEBOOKS / lesson, as_version=4)
+    notebook = nbformat.read(paths.NOTEBOOKS / lesson, as_version=4)
     return [cell.source for cell in notebook.cells if cell.cell_type == "code"][:count]
 
 
@@ -61,7 +60,7 @@ def run(students: int, output: Path = None) -> int:
     available_before = _meminfo()["MemAvailable"]
     with tempfile.TemporaryDirectory(prefix="upylab-measure-") as folder:
         os.environ[settings.CLASS_ENV] = folder   # never the teacher's class folder
-        options = hub.start(names, "teacher", "127.0.0.1", hub.free_port(), "", "esp32", "",
+        options = hub.start(names, "teacher", "127.0.0.1", hub.free_port(), "", presets.DEFAULT, "",
                             3600, False)
         try:
             figures = _measure(options, names)
@@ -80,7 +79,7 @@ def run(students: int, output: Path = None) -> int:
         "students", "MemAvailable before the class, less the hub's memory, over PSS per student")
     if forced:
         print(f"stopping the class had to end: {', '.join(forced)}", file=sys.stderr)
-    _write(output or OUTPUT, started, students, figures)
+    _write(output or paths.data_dir() / OUTPUT, started, students, figures)
     for metric, (value, unit, _) in figures.items():
         print(f"{metric}\t{value}\t{unit}")
     return 0

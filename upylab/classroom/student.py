@@ -19,10 +19,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from upylab.board import registry
+from upylab.board import presets, registry
 from upylab.classroom import boardproxy
-from upylab.kernel.boards import ENVIRONMENT as BOARD_ENV
 from upylab.lessons import working_copies
+from upylab.link.choose import ENV as BOARD_ENV
 
 HEAP_ENV = "UPYLAB_CLASS_HEAP"
 LESSONS = "lessons"          # in the student's home; the hub opens it (Spawner.notebook_dir)
@@ -32,7 +32,7 @@ CONFIG = Path(__file__).with_name("student_config.py")
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     working_copies(Path.home() / LESSONS)
-    heap = os.environ.get(HEAP_ENV, "esp32")
+    heap = os.environ.get(HEAP_ENV, presets.DEFAULT)
     board = registry.start(boardproxy.BOARD_NAME, heap, unix_sockets=True, tied=True)
     print(f"upylab: board {board.name!r} at {board.device} (heap {board.heap})", file=sys.stderr)
     try:

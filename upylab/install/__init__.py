@@ -9,8 +9,9 @@ and the module that proves the install.
 ``recipes`` reads those rows, ``cache`` gets each part (from the cache,
 a mirror, or its ecosystem's tool) and keeps it pinned, ``payload`` turns
 parts into the files for ``/lib`` (selected, patched, compiled to .mpy by
-``mpy`` unless the source is asked for), ``target`` finds the board,
-``transfer`` copies files onto it atomically, and ``cli`` ties them
-together.  ``bundle`` writes parts into a mirror folder for offline
-classrooms.
+``mpy`` unless the source is asked for), ``transfer`` copies files onto a
+board atomically over its link (``upylab.link``), and ``steps`` ties them
+together in ``install()``, which the command line (``cli``) and the
+kernel's ``%upylab install`` call.  ``bundle`` writes parts into a mirror
+folder for offline classrooms.
 """

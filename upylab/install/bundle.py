@@ -1,4 +1,4 @@
-"""``upylab bundle DIR [FRAMEWORK...|--all]``: the frameworks for a room without internet.
+"""The frameworks for a room without internet (``upylab bundle DIR [FRAMEWORK...|--all]``).
 
 A teacher prepares once where the network works; the class installs
 offline with ``upylab install --all --mirror DIR`` (or
@@ -21,37 +21,10 @@ from pathlib import Path
 
 from upylab.errors import UpylabError
 from upylab.install import cache, recipes
-from upylab.install.cli import add_source_options, log
+from upylab.install.steps import log
 
 MANIFEST = "manifest.csv"
 COLUMNS = ("path", "framework", "part", "role", "source", "pin", "sha256", "bytes")
-
-
-def register(subparsers):
-    parser = subparsers.add_parser(
-        "bundle", help="write the frameworks' files into a folder, to install offline",
-        description="Write every file the named frameworks need (PyPI and GitHub parts, "
-                    "licences included) into DIR, from the cache, a mirror or the network, "
-                    "with a manifest.csv; then `upylab install --all --mirror DIR` installs "
-                    "them where there is no network.")
-    parser.add_argument("folder", metavar="DIR", help="the bundle folder (created if missing)")
-    parser.add_argument("frameworks", nargs="*", metavar="FRAMEWORK",
-                        help="framework ids of data/frameworks.csv")
-    parser.add_argument("--all", action="store_true", help="every framework of the catalog")
-    add_source_options(parser)
-    parser.set_defaults(func=run)
-
-
-def run(args):
-    if args.all == bool(args.frameworks):
-        raise UpylabError("name the frameworks to bundle, or give --all (not both)")
-    ids = recipes.framework_ids() if args.all else args.frameworks
-    folder = Path(args.folder)
-    rows = bundle(folder, ids, offline=args.offline, mirrors=args.mirror)
-    size = sum(int(row["bytes"]) for row in rows)
-    log(f"{folder}: {len(rows)} files, {size} bytes (manifest.csv lists them); install "
-        f"from it with: upylab install --all --mirror {folder}")
-    return 0
 
 
 def bundle(folder: Path, ids, offline=False, mirrors=()) -> list[dict]:

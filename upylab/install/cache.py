@@ -146,7 +146,9 @@ def _store(part: Part, get) -> Path:
         "source": part.source, "pin": part.pin, "artifact": part.artifact, "url": url,
         "sha256": digest, "fetched": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    (folder / "lock.json").write_text(json.dumps(lock, indent=2) + "\n")
+    scratch = folder / f".lock.json.{os.getpid()}"  # test workers may store a part together
+    scratch.write_text(json.dumps(lock, indent=2) + "\n")
+    os.replace(scratch, folder / "lock.json")
     return target
 
 

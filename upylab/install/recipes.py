@@ -23,14 +23,14 @@ bytes are checked wherever they come from):
 A framework whose catalog ``install`` column says ``builtin:MODULE``
 needs nothing installed.
 """
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from upylab import paths
+from upylab.catalog import tables
 from upylab.errors import UpylabError
 
-DATA = Path(__file__).resolve().parents[2] / "data"
 FETCHES = ("pip", "sdist", "raw")
 ROLES = ("framework", "dependency", "license")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -72,10 +72,6 @@ class Part:
         return f"{where}{self.source}@{pin}"
 
 
-def data_dir() -> Path:
-    return DATA
-
-
 def _split(cell: str) -> tuple:
     return tuple(item.strip() for item in cell.split(";") if item.strip())
 
@@ -105,16 +101,13 @@ def _check(row: dict, line: int) -> Part:
 
 
 def load_parts() -> list[Part]:
-    path = DATA / "install.csv"
-    with open(path, newline="", encoding="utf-8") as file:
-        rows = list(csv.DictReader(file))
-    return [_check(row, number) for number, row in enumerate(rows, start=2)]
+    recipes = tables.table("install")
+    return [_check(row, recipes.row_number(index)) for index, row in enumerate(recipes.rows)]
 
 
 def catalog() -> dict:
     """``id -> install`` column of the catalog (data/frameworks.csv)."""
-    with open(DATA / "frameworks.csv", newline="", encoding="utf-8") as file:
-        return {row["id"]: row["install"] for row in csv.DictReader(file)}
+    return {row["id"]: row["install"] for row in tables.table("frameworks").rows}
 
 
 def framework_ids() -> list[str]:
@@ -145,5 +138,11 @@ def import_name(parts: list[Part]) -> str:
     raise UpylabError(f"{parts[0].id}: no part names the module to import (column import)")
 
 
+def module_of(framework: str) -> str:
+    """The module whose import proves ``framework`` is on a board (a builtin's too)."""
+    parts = parts_for(framework)
+    return import_name(parts) if parts else catalog()[framework].split(":", 1)[1]
+
+
 def patch_path(framework: str, name: str) -> Path:
-    return DATA / "patches" / framework / name
+    return paths.data_dir() / "patches" / framework / name

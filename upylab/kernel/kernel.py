@@ -6,15 +6,18 @@ an upstream method rather than copying it:
 
 * ``%upylab`` runs host-side lesson commands (``magics``: catalog row,
   install, URL, snippets, clean); ``%lsmagic`` lists it with upstream's;
-* ``%serialconnect`` without a port finds the board (``boards.choose``)
-  and says which board it reached, its MicroPython version and free heap;
+* ``%serialconnect`` without a port finds the board as every upylab tool
+  does (``upylab.link.choose``), opens its port as the link does (one
+  program at a time: a busy port is one clear sentence), and says which
+  board it reached, its MicroPython version and free heap;
 * one board, many notebooks: a port held by another notebook's idle kernel
   is handed over (``handover``), and this kernel takes its board back when
   its notebook runs a cell again;
 * what the board sends in the raw REPL's error section (upstream hands it
   to ``sres`` with ``n04count >= 1``) becomes a Jupyter ``error``, so
   JupyterLab marks the cell and nbval fails on it; frames of the virtual
-  board's host-side shims are left out;
+  board's host-side shims are left out (``upylab.link.errors``); an
+  ``%upylab`` command's board error is shown the same way;
 * an interrupted cell (the stop button, nbval's timeout) ends as one
   ``KeyboardInterrupt`` error, with the board back in the raw REPL and the
   asyncio tasks the cell left cancelled (``stopbutton``);
@@ -31,17 +34,17 @@ import threading
 
 import serial
 import zmq
-from jupyter_micropython_kernel.deviceconnector import (DeviceConnector, wifimessageignore,
-                                                         yieldserialchunk)
+from jupyter_micropython_kernel.deviceconnector import (DeviceConnector, serialtimeout,
+                                                         wifimessageignore, yieldserialchunk)
 from jupyter_micropython_kernel.kernel import MicroPythonKernel, ap_serialconnect, parseap
 
-from upylab.board.compiled import shim_files
 from upylab.errors import UpylabError
-from upylab.kernel import boarderror, boards, handover, magics, reboot, restart, runall, stopbutton
+from upylab.kernel import handover, magics, restart, runall, stopbutton
+from upylab.link import choose, commands
+from upylab.link.errors import BoardError, parse
+from upylab.link.transport import Link
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-# The virtual board's shim modules: their frames are hidden, as an ESP32's C modules show none.
-SHIM_FILES = frozenset(shim_files())
 # Cells upstream runs without first draining the board's output.
 NO_DRAIN = re.compile(r"\s*%(readbytes|disconnect|serialconnect|websocketconnect)")
 # Cells that never need the board (so they do not take it back from another notebook).
@@ -106,7 +109,8 @@ class UpylabKernel(MicroPythonKernel):
         self.dc = LessonDeviceConnector(self.sres, self.sresSYS)
         self._error_section = []   # the board's error text for the running cell
         self._failure = None       # an error found by the kernel itself
-        self.target = None         # the board %serialconnect reached (boards.Target)
+        self.target = None         # the board %serialconnect reached (choose.Target)
+        self.transport = None      # its port, as the link opened it (mpremote's SerialTransport)
         # Held while a cell runs, and by a handover: one or the other has the board.
         self.board_lock = threading.Lock()
         self.holder = None         # handover.Holder while this kernel holds the port
@@ -181,6 +185,9 @@ class UpylabKernel(MicroPythonKernel):
             interrupted = reply["status"] == "abort"
         except KeyboardInterrupt:
             interrupted = True
+        except BoardError as error:     # an %upylab command's code raised on the board
+            self._failure = error.content()
+            interrupted = False
         except UpylabError as error:
             self._fail(getattr(error, "ename", "ConnectionError"), str(error))
             interrupted = False
@@ -193,24 +200,25 @@ class UpylabKernel(MicroPythonKernel):
         if error is None:
             return reply
         if not silent:
-            self.send_response(self.iopub_socket, "error", error.content())
-        return {"status": "error", "execution_count": self.execution_count, **error.content()}
+            self.send_response(self.iopub_socket, "error", error)
+        return {"status": "error", "execution_count": self.execution_count, **error}
 
     def _board_error(self, interrupted):
+        """The cell's error, as Jupyter's fields: what the board raised, or the stop button."""
         section = "".join(self._error_section).strip()
         if section:
-            error = boarderror.parse(section, hidden=SHIM_FILES)
+            error = parse(section).content()
         elif interrupted:
-            error = boarderror.BoardError("KeyboardInterrupt", "", ["KeyboardInterrupt"])
+            error = {"ename": "KeyboardInterrupt", "evalue": "", "traceback": ["KeyboardInterrupt"]}
         else:
             return None
-        if error.ename == "KeyboardInterrupt" and not error.evalue:
-            error.evalue = stopbutton.STOPPED
-            error.traceback[-1] = f"KeyboardInterrupt: {stopbutton.STOPPED}"
+        if error["ename"] == "KeyboardInterrupt" and not error["evalue"]:
+            error["evalue"] = stopbutton.STOPPED
+            error["traceback"][-1] = f"KeyboardInterrupt: {stopbutton.STOPPED}"
         return error
 
     def _fail(self, ename, evalue):
-        self._failure = boarderror.BoardError(ename, evalue, [f"{ename}: {evalue}"])
+        self._failure = {"ename": ename, "evalue": evalue, "traceback": [f"{ename}: {evalue}"]}
 
     def _recover_from_interrupt(self):
         """Upstream has sent Ctrl-C; the board waits in the raw REPL, its asyncio tidied."""
@@ -252,7 +260,7 @@ class UpylabKernel(MicroPythonKernel):
         taken_from = ""
         for _ in range(3):
             try:
-                port = boards.open_port(target, baud)
+                transport = Link.open(target.device, target.label, baud, serialtimeout).transport
                 break
             except UpylabError:       # busy, or on Windows "access denied": ask its kernel, if any
                 answer = handover.ask(target.device, handover.notebook_name())
@@ -266,7 +274,8 @@ class UpylabKernel(MicroPythonKernel):
                 taken_from = answer.notebook
         else:
             raise UpylabError(f"port {target.device} was let go but could not be opened")
-        self.dc.workingserial = port
+        self.transport = transport
+        self.dc.workingserial = transport.serial
         self.target = target
         self.lent_to = None
         self.holder = handover.Holder(target.device, handover.notebook_name(), self._let_go)
@@ -301,7 +310,7 @@ class UpylabKernel(MicroPythonKernel):
             return None
         self.say(note["banner"] + "(Kernel restarted: the board had a soft reboot, so its "
                  "variables, tasks and servers are gone.)\n")
-        return boards.Target(note["device"], note["label"])
+        return choose.Target(note["device"], note["label"], choose.virtual_board(note["device"]))
 
     def _come_back(self):
         """Before a cell that needs the board: reconnect after a restart or a handover."""
@@ -336,7 +345,7 @@ class UpylabKernel(MicroPythonKernel):
         if self.board_lock.acquire(timeout=SHUTDOWN_WAIT):
             try:
                 if restart_after and self.dc.workingserial and self.target is not None:
-                    banner = reboot.soft_reboot(self.dc.workingserial)
+                    banner = commands.soft_reboot(Link(self.transport, self.target.label))
                     restart.leave_note(self._connection_file(), self.target.device,
                                        self.target.label, banner)
             except (UpylabError, OSError, serial.SerialException):
@@ -365,22 +374,13 @@ class UpylabKernel(MicroPythonKernel):
             self.target = self.lent_to = None
         return result
 
-    def reconnect(self, target, baud):
-        """Take the board's port back (after a magic let go of it), in the raw REPL."""
-        self.dc.disconnect(raw=True)
-        self.dc.workingserial = boards.open_port(target, baud)
-        self.target = target
-        if not self.dc.enterpastemode(verbose=False):
-            raise UpylabError(f"{target.label} does not answer in the raw REPL after the "
-                              f"command: reset the board and run %serialconnect")
-
     def _serialconnect(self, options, cellcontents):
         """Connect to the chosen board, enter the raw REPL, report the board."""
         self.dc.disconnect()
         self._release()
         self.target = self.lent_to = None
         self._after_restart()
-        target = boards.choose(options.port or None)
+        target = choose.choose(options.port or None, how="--port")
         if options.raw:
             self._take_port(target, options.baud)
             self.say(f"Connected to {target.label} (raw: REPL mode untouched)\n")

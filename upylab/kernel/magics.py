@@ -15,40 +15,33 @@ connected to:
     %upylab clean                   remove the files lessons sent, then soft-reboot
     %upylab help                    this list
 
-Snippet paths are relative to the repository's ``snippets/`` folder
-(``UPYLAB_SNIPPETS`` names another, e.g. a test's broken copy).  A
-file keeps its path less the first folder on the board:
-``raw-socket/led_raw.py`` becomes ``/led_raw.py``, ``common/static/style.css``
-becomes ``/static/style.css``; a folder sends every file in it.  The board
+Snippet paths are relative to the repository's ``snippets/`` folder and
+land on the board as ``upylab.snippets`` says (``raw-socket/led_raw.py``
+becomes ``/led_raw.py``; a folder sends every file in it).  The board
 keeps a list of what was sent (``/.upylab_sent``), so that ``%upylab clean``,
 which each lesson runs after connecting, removes exactly those files (not
 ``/lib``, not the student's own) and soft-reboots the board: every lesson
 starts on a board with nothing left from the one before.
 
-Errors are ``MagicError`` (a ``UpylabError`` carrying a Jupyter error name),
+Everything reaches the board over the kernel's own link (``board``): the
+install runs on it too, with no hand-over of the port.  A command that
+fails raises a ``UpylabError`` carrying a Jupyter error name (``ename``:
+``MagicError``'s, or the board's own exception in a ``BoardError``),
 which the kernel turns into a failed cell.
 """
 import argparse
 import contextlib
-import io
-import os
 import re
 import shlex
-import time
-from pathlib import Path
 
-from upylab.board import registry
+from upylab import paths, snippets
 from upylab.errors import UpylabError
+from upylab.link import commands
+from upylab.link.errors import BoardError
+from upylab.link.transport import Link
 
 PROG = "%upylab"
-SNIPPETS = Path(__file__).resolve().parents[2] / "snippets"
-
-
-def snippets_dir() -> Path:
-    return Path(os.environ.get("UPYLAB_SNIPPETS") or SNIPPETS).resolve()
-RAW_TIMEOUT = 20        # seconds for one raw-REPL exchange of a magic
 SENT = "/.upylab_sent"  # on the board: the files %upylab send wrote, one a line
-CHUNK = 192             # bytes of a file per raw-REPL exchange (ESP32 UART buffers are small)
 
 
 class MagicError(UpylabError):
@@ -107,9 +100,7 @@ def run(kernel, percentline: str):
     elif options.command == "url":
         kernel.say(board_url(kernel, options.port, options.path) + "\n")
     elif options.command == "send":
-        for source, destination in snippet_files(options.paths):
-            send_file(kernel, source, destination)
-            kernel.say(f"sent {source.relative_to(snippets_dir())} -> /{destination}\n")
+        send(kernel, options.paths)
     elif options.command == "install":
         install(kernel, options.framework, options.source, options.compare, options.offline)
     elif options.command == "clean":
@@ -144,31 +135,9 @@ def row_text(framework_id: str, data_dir=None) -> str:
 
 # -- snippets -------------------------------------------------------------------
 
-def snippet_path(relative: str) -> Path:
-    root = snippets_dir()
-    path = (root / relative).resolve()
-    if root not in path.parents or not path.exists():
-        raise MagicError(f"no snippet {relative!r} under {root}", "FileNotFoundError")
-    return path
-
-
-def snippet_files(paths) -> list:
-    """``(host file, board path)`` for snippet files or folders, in order."""
-    chosen = []
-    for relative in paths:
-        path = snippet_path(relative)
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            if "__pycache__" in file.parts:
-                continue
-            parts = file.relative_to(snippets_dir()).parts
-            chosen.append((file, "/".join(parts[1:])))
-    return chosen
-
-
 def show_text(relative: str, name=None) -> str:
     """A snippet file's text, or one top-level ``def``/``class`` with its comments above."""
-    text = snippet_path(relative).read_text()
+    text = snippets.path(relative).read_text()
     if not name:
         return text
     lines = text.splitlines(keepends=True)
@@ -187,49 +156,34 @@ def show_text(relative: str, name=None) -> str:
 
 # -- the board --------------------------------------------------------------------
 
-def _connected(kernel):
-    if not kernel.dc.workingserial or kernel.target is None:
+@contextlib.contextmanager
+def board(kernel):
+    """The kernel's link to its board, for one command.
+
+    Upstream's kernel reads the port between cells; the command reads it
+    itself, and leaves the raw REPL's prompt read, as upstream expects.
+    """
+    if not kernel.dc.workingserial or kernel.target is None or kernel.transport is None:
         raise MagicError("no board connected: run %serialconnect first", "ConnectionError")
-    return kernel.target
-
-
-def exec_raw(kernel, code: str, timeout=RAW_TIMEOUT) -> str:
-    """Run ``code`` in the board's raw REPL; its output, or MagicError with its traceback."""
-    port = _connected(kernel) and kernel.dc.workingserial
     kernel.dc.workingserialchunk = None      # we read the line ourselves
-    data = code.encode()
-    for start in range(0, len(data), CHUNK):
-        port.write(data[start:start + CHUNK])
-        time.sleep(0.005)
-    port.write(b"\x04")
-    answer, deadline = b"", time.monotonic() + timeout
-    while not (answer.count(b"\x04") >= 2 and answer.endswith(b">")):
-        if time.monotonic() > deadline:
-            raise MagicError(f"the board did not answer within {timeout} s", "TimeoutError")
-        answer += port.read(port.in_waiting or 1)
-    body = answer[answer.index(b"OK") + 2:] if b"OK" in answer else answer
-    out, error = body.decode(errors="replace").split("\x04")[:2]
-    if error.strip():
-        raise MagicError(f"on the board: {error.strip()}", "BoardError")
-    return out.replace("\r\n", "\n")
+    link = Link(kernel.transport, kernel.target.label)
+    try:
+        yield link
+    finally:
+        link.release_prompt()
 
 
-def send_file(kernel, source: Path, destination: str):
-    """Write one host file to the board's flash (folders made as needed)."""
-    folders = destination.split("/")[:-1]
-    code = "import os\n"
-    for depth in range(1, len(folders) + 1):
-        code += f"try:\n os.mkdir({'/'.join(folders[:depth])!r})\nexcept OSError:\n pass\n"
-    exec_raw(kernel, code + f"_f = open({destination!r}, 'wb')\n")
-    data = source.read_bytes()
-    for start in range(0, len(data), CHUNK):
-        exec_raw(kernel, f"_f.write({data[start:start + CHUNK]!r})\n")
-    exec_raw(kernel, "_f.close()\ndel _f\n"
-                     f"try:\n _s = open({SENT!r}).read().split()\nexcept OSError:\n _s = []\n"
+def send(kernel, relatives):
+    """Snippet files onto the board's flash, each noted in SENT for ``clean``."""
+    with board(kernel) as link:
+        for source, destination in snippets.files(relatives):
+            commands.write_files(link, {destination: source.read_bytes()})
+            link.run(f"try:\n _s = open({SENT!r}).read().split()\nexcept OSError:\n _s = []\n"
                      f"if {'/' + destination!r} not in _s:\n"
                      f" with open({SENT!r}, 'a') as _f:\n"
                      f"  _f.write({'/' + destination + chr(10)!r})\n"
                      "del _s\n")
+            kernel.say(f"sent {source.relative_to(paths.snippets_dir())} -> /{destination}\n")
 
 
 # Removes the files listed in SENT, then the folders that held them if empty.
@@ -263,23 +217,14 @@ del _upylab_clean
 
 def clean(kernel):
     """The files lessons sent go, then a soft reboot: a clean board for the next lesson."""
-    from upylab.kernel import reboot
-    exec_raw(kernel, CLEAN)
-    kernel.say("lesson files removed (frameworks in /lib and your own files stay)\n")
-    try:
-        kernel.say(reboot.soft_reboot(kernel.dc.workingserial))
-    finally:
-        kernel.dc.workingserialchunk = None
-        kernel.dc.enterpastemode(verbose=False)
-
-
-def virtual_board(device: str):
-    """The running virtual board whose serial device ``device`` is, or None."""
-    resolved = Path(device).resolve()
-    for record in registry.running():
-        if device in (record.device, record.pts, record.name) or resolved == Path(record.pts):
-            return record
-    return None
+    with board(kernel) as link:
+        link.run(CLEAN)
+        kernel.say("lesson files removed (frameworks in /lib and your own files stay)\n")
+        try:
+            kernel.say(commands.soft_reboot(link))
+        finally:
+            kernel.dc.workingserialchunk = None
+            kernel.dc.enterpastemode(verbose=False)
 
 
 def board_url(kernel, port: int = 80, path: str = "/") -> str:
@@ -288,10 +233,11 @@ def board_url(kernel, port: int = 80, path: str = "/") -> str:
     A class hub's board serves on unix sockets, which a browser reaches
     only through the student's own server (``upylab.classroom.boardproxy``).
     """
-    target = _connected(kernel)
+    if kernel.target is None:
+        raise MagicError("no board connected: run %serialconnect first", "ConnectionError")
     if not path.startswith("/"):
         path = "/" + path
-    record = virtual_board(target.device)
+    record = kernel.target.record
     if record is not None and record.socket_dir:
         from upylab.classroom import boardproxy
         if not boardproxy.under_hub():
@@ -303,8 +249,9 @@ def board_url(kernel, port: int = 80, path: str = "/") -> str:
             raise MagicError(str(error), "ValueError") from None
     if record is not None:
         return record.url(port, path)
-    address = exec_raw(kernel, "import network\n"
-                               "print(network.WLAN(network.STA_IF).ifconfig()[0])\n").strip()
+    with board(kernel) as link:
+        address = link.run("import network\n"
+                           "print(network.WLAN(network.STA_IF).ifconfig()[0])\n").strip()
     if not address or address == "0.0.0.0":
         raise MagicError("the board has no IP address: join Wi-Fi first (00-start-here, "
                          "section 4)", "ConnectionError")
@@ -312,46 +259,13 @@ def board_url(kernel, port: int = 80, path: str = "/") -> str:
 
 
 def install(kernel, framework: str, source: bool, compare: bool, offline: bool):
-    """``upylab install`` through its Python API, on the kernel's board.
-
-    The kernel holds the port exclusively, so it lets go of it for the
-    install and takes it back afterwards, whatever happened.
-    """
-    from upylab.install import cli as install_cli
-    target = _connected(kernel)
-    baud = kernel.dc.workingserial.baudrate
-    stream = _Say(kernel)
-    record = virtual_board(target.device)   # by name: its output names no host path
-    board = record.name if record else target.device
-    kernel.dc.disconnect()
-    try:
-        with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
-            install_cli.install([framework], board, form="py" if source else "mpy",
-                                compare=compare, offline=offline)
-    except UpylabError as error:
-        raise MagicError(str(error), "InstallError") from None
-    finally:
-        stream.flush()
-        kernel.reconnect(target, baud)
-
-
-class _Say(io.TextIOBase):
-    """A text stream that passes whole lines to the notebook as they come."""
-
-    def __init__(self, kernel):
-        self.kernel, self.pending = kernel, ""
-
-    def write(self, text):
-        self.pending += text
-        if "\n" in self.pending:
-            done, _, self.pending = self.pending.rpartition("\n")
-            # progress bars redraw their line with \r: a notebook keeps only finished lines
-            lines = [line for line in done.split("\n") if "\r" not in line]
-            if lines:
-                self.kernel.say("\n".join(lines) + "\n")
-        return len(text)
-
-    def flush(self):
-        if self.pending and "\r" not in self.pending:
-            self.kernel.say(self.pending)
-            self.pending = ""
+    """``upylab install`` on the kernel's board, over its link; its lines in the notebook."""
+    from upylab.install import steps
+    with board(kernel) as link:
+        try:
+            steps.install([framework], link=link, form="py" if source else "mpy",
+                          compare=compare, offline=offline, log=lambda line: kernel.say(line + "\n"))
+        except BoardError:
+            raise                           # the board's own exception, shown as the board's
+        except UpylabError as error:
+            raise MagicError(str(error), "InstallError") from None

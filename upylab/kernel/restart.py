@@ -2,7 +2,7 @@
 
 JupyterLab's Restart Kernel promises that "all variables will be lost".
 With this kernel the variables live on the board, so the kernel that is
-shut down for a restart soft-reboots the board (``reboot.soft_reboot``:
+shut down for a restart soft-reboots the board (``link.commands.soft_reboot``:
 no variables, no tasks, no bound ports) and lets go of its port.  The new
 kernel process knows nothing of that, so the old one leaves it a *note*,
 found by the connection file both share (Jupyter restarts a kernel with

@@ -19,6 +19,8 @@ It uses the same internals ``Task.cancel()`` uses, present since
 MicroPython's asyncio was rewritten (1.13) and on ESP32 builds as on the
 virtual board.  Nothing is left in the board's namespace.
 """
+from upylab.errors import UpylabError
+
 SETTLE = """\
 def _upylab_settle():
     import sys
@@ -57,6 +59,7 @@ def settle(kernel):
     """Cancel what the stopped cell left to asyncio; what it prints goes to the cell."""
     from upylab.kernel import magics
     try:
-        kernel.say(magics.exec_raw(kernel, SETTLE))
-    except magics.MagicError as error:
+        with magics.board(kernel) as link:
+            kernel.say(link.run(SETTLE))
+    except UpylabError as error:
         kernel.say(f"(the tasks the cell left could not all be stopped: {error})\n")
