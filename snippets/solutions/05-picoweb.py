@@ -1,5 +1,7 @@
 import led
 
+led_picoweb.app.url_map[:] = [route for route in led_picoweb.app.url_map if route[0] != '/api/toggle']
+
 @led_picoweb.app.route('/api/toggle')
 def toggle(req, resp):
     # a generator, as every picoWeb handler: yield from ...
