@@ -8,17 +8,9 @@ routes match paths only: the handler checks the method), then stops the
 server; returns that line, ``well done: ...``, ``almost: ...`` or
 ``not yet: ...``.
 """
-import asyncio
-
 import led_picoweb
 import selftest
 
 
-async def check(host):
-    server = asyncio.create_task(led_picoweb.serve(80))
-    await asyncio.sleep_ms(100)
-    try:
-        return await selftest.toggle(host, refuse_get=True)
-    finally:
-        server.cancel()
-        await asyncio.sleep_ms(50)
+def check(host):
+    return selftest.toggle_served(led_picoweb.serve, host, refuse_get=True)

@@ -10,9 +10,8 @@ check cell prints it, and the course's test (``upylab assignments``) fails
 unless it is ``well done``.  ``None`` (the exercise cell has not run yet)
 is a ``not yet`` too.
 """
-import json
-
 import led
+import selftest
 
 
 def check(handle):
@@ -23,14 +22,9 @@ def check(handle):
     if answers[0][0] == 404:
         return 'not yet: POST /api/toggle is still a 404'
     for expected, (status, kind, body, headers) in zip((1, 0), answers):
-        if status != 200 or kind != 'application/json':
-            return 'not yet: answer 200 with application/json, not %d %s' % (status, kind)
-        try:
-            answer = json.loads(body)
-        except ValueError:
-            answer = None
-        if answer != {'led': expected, 'pin': 2}:
-            return 'not yet: the body should be the new status, got %s' % body
+        wrong = selftest.toggled(expected, status, kind, body)
+        if wrong:
+            return wrong
     if handle('GET', '/api/status', {}, b'')[0] != 200:
         return 'not yet: the other routes must still work'
     return 'well done: /api/toggle works'
