@@ -9,6 +9,7 @@ should (the docs quote a run of it: docs/teachers-guide.md).
 """
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from upylab import lessons
@@ -40,10 +41,20 @@ def hand_in(folder: Path, assignment: str, student: str, notebook) -> Path:
     return path
 
 
-def autograde(folder: Path, assignment: str, timeout: float) -> tuple:
-    """The real ``nbgrader autograde`` of every submission: ({student: score}, seconds)."""
+def autograde(folder: Path, assignment: str, timeout: float, groups=()) -> tuple:
+    """The real ``nbgrader autograde`` of every submission: ({student: score}, seconds).
+
+    One run grades one submission after another.  With ``groups`` (globs of
+    student ids, e.g. ``[a-m]*``), one run per group, side by side: each
+    submission has its own board and kernel whichever run grades it, and
+    the runs share only the gradebook (SQLite, whose writes wait their turn).
+    """
     started = time.monotonic()
-    course.nbgrader(folder, "autograde", assignment, timeout=timeout)
+    runs = [[f"--student={group}"] for group in groups] or [[]]
+    with ThreadPoolExecutor(len(runs)) as pool:
+        for finished in [pool.submit(course.nbgrader, folder, "autograde", assignment, *run,
+                                     timeout=timeout) for run in runs]:
+            finished.result()
     seconds = time.monotonic() - started
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gradebook:
