@@ -24,9 +24,11 @@ tested, without the ones above it:
 7. ``upylab.classroom.boardproxy``: the class hub's board proxy, which the
    kernel asks for a board's URLs.
 8. ``upylab.kernel``: the Jupyter kernel the lessons run in.
-9. ``upylab.lessons``, ``upylab.lab``, ``upylab.doctor``, ``upylab.classroom``:
-   the tools a student or teacher runs, each with its own command (the class
-   hub starts each student's server, with their working copies of the lessons).
+9. ``upylab.lessons``, ``upylab.lab``, ``upylab.doctor``, ``upylab.assignments``,
+   ``upylab.classroom``: the tools a student or teacher runs, each with its
+   own command (the class hub starts each student's server, with their
+   working copies of the lessons, and sets up the teacher's course of
+   ``upylab.assignments``, which grades the lessons' exercises on boards).
 10. commands: ``upylab.cli``, and every ``cli`` and ``__main__`` module:
     thin command lines over the functions of the layers below.
 """

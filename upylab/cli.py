@@ -21,6 +21,7 @@ COMMANDS = (
     "upylab.bench.cli",
     "upylab.lab",
     "upylab.lessons",
+    "upylab.assignments.cli",
     "upylab.classroom.cli",
 )
 

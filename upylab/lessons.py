@@ -31,7 +31,6 @@ kernel's per-cell timing metadata) is not saved.
 import contextlib
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -212,20 +211,8 @@ def _board(named, heap):
     if named:
         yield named
         return
-    with tempfile.TemporaryDirectory(prefix="upylab-lessons-") as folder:
-        previous = os.environ.get(paths.STATE_ENV)
-        os.environ[paths.STATE_ENV] = folder
-        try:
-            record = registry.start(registry.DEFAULT_NAME, heap)
-            try:
-                yield record.name
-            finally:
-                registry.stop(record.name)
-        finally:
-            if previous is None:
-                os.environ.pop(paths.STATE_ENV, None)
-            else:
-                os.environ[paths.STATE_ENV] = previous
+    with registry.fresh(heap) as record:
+        yield record.name
 
 
 def _kernel_name(notebook: Path) -> str:

@@ -10,7 +10,24 @@ requests are made by every framework's lesson, so their outputs compare.
 
 ``CASES`` is the reference app's route contract, written once: the host's
 tests and ``upylab bench`` read it from this file too.
+
+    verdict = await selftest.toggle(host, port=80, path='/api/toggle', refuse_get=False)
+    verdict = await selftest.toggle_served(serve, host, stop=None, refuse_get=False)
+
+is the toggle exercise's check, the same in every framework lesson:
+``POST path`` twice must switch the LED on, then off, each time answering
+200 with the new ``led.status()`` as JSON (and, with ``refuse_get``,
+``GET path`` must be 405).  It returns one line for the student,
+``well done: ...`` or ``not yet: ...`` (``almost: ...``): the lesson's
+check cell prints it, and the course's test (``upylab assignments``)
+fails unless it is ``well done``.  ``toggle_served`` runs it while
+``serve(80)`` runs as a task, then stops the server (``stop()``, or the
+task cancelled); ``toggled`` judges one answer, for a check that calls a
+handler itself.
 """
+import asyncio
+import json
+
 import aclient
 
 # (method, path, JSON body or None, raw body or None, expected status, a piece of the expected body)
@@ -32,7 +49,7 @@ SHOWN = 48   # characters of each body printed
 
 
 def shorten(body):
-    text = body.decode().replace('\n', ' ').strip()
+    text = (body if isinstance(body, str) else body.decode()).replace('\n', ' ').strip()
     return text if len(text) <= SHOWN else text[:SHOWN] + '...'
 
 
@@ -49,3 +66,49 @@ async def run(host, port=80):
             wrong.append('%s %s: no %r in its body' % (method, path, piece))
     assert not wrong, '; '.join(wrong)
     print('self-test passed:', len(CASES), 'requests answered as expected')
+
+
+async def toggle(host, port=80, path='/api/toggle', refuse_get=False):
+    import led
+    led.switch('off')
+    url = 'http://%s:%d%s' % (host, port, path)
+    for expected in (1, 0):
+        status, headers, body = await aclient.request('POST', url, data=b'')
+        if status in (404, 405):
+            return 'not yet: POST %s answers %d' % (path, status)
+        wrong = toggled(expected, status, headers.get('content-type', '-').split(';')[0], body)
+        if wrong:
+            return wrong
+    if refuse_get and (await aclient.get(url))[0] != 405:
+        return 'almost: GET %s should be 405 Method Not Allowed' % path
+    return 'well done: POST %s flips the LED and answers its status' % path
+
+
+def toggled(expected, status, kind, body):
+    """Why one answer to a toggle is not the LED's new status (``led`` being
+    ``expected``) as JSON: a ``not yet`` line; or None."""
+    if status != 200 or kind != 'application/json':
+        return 'not yet: answer 200 with application/json, not %d %s' % (status, kind)
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        answer = None
+    if answer != {'led': expected, 'pin': 2}:
+        return 'not yet: the body should be the new status, got %s' % shorten(body)
+    return None
+
+
+async def toggle_served(serve, host, stop=None, **options):
+    """``toggle(host, **options)`` while ``serve(80)`` runs as a task; then the
+    server stopped: by ``stop()`` (the task then ends) or by cancelling it."""
+    server = asyncio.create_task(serve(80))
+    await asyncio.sleep_ms(100)
+    try:
+        return await toggle(host, **options)
+    finally:
+        if stop:
+            stop()
+            await server
+        else:
+            server.cancel()
+            await asyncio.sleep_ms(50)

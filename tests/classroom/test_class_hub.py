@@ -1,9 +1,12 @@
-"""A real class: JupyterHub, three students as system users, a board each.
+"""A real class: JupyterHub, three students and a teacher as system users, a board each.
 
 Each student logs in through the hub's form, starts their server and runs
 cells on their own board through the server's kernel API, as JupyterLab
 does; then what one student must not reach is tried from the other
-accounts; then the class stops and nothing of it may be left.
+accounts; then an exercise goes out, comes in and is graded through
+nbgrader's own server APIs (the teacher's formgrader, a student's
+assignment list), as their JupyterLab panels call them; then the class
+stops and nothing of it may be left.
 """
 import asyncio
 import os
@@ -18,12 +21,17 @@ import pytest
 import requests
 
 from class_helpers import board_folder, board_of, run_as, start_class, stop_class, upylab
+from upylab import paths
+from upylab.assignments import course
 from upylab.board import pins
 from upylab.board.registry import is_running
-from upylab.classroom import accounts
+from upylab.classroom import accounts, boardproxy
 from upylab.classroom.client import Student
 
 STUDENTS = {"ulab-ann": 2, "ulab-ben": 4, "ulab-cas": 5}   # each drives a pin of their own
+TEACHER = "ulab-tea"
+ASSIGNMENT = "01-raw-sockets"
+GRADING_TIMEOUT = 300      # seconds for a request that runs a notebook on a board
 SERVE_NAME = """
 import _thread, socket
 def _serve():
@@ -62,16 +70,19 @@ def bundle(class_dir, shared_folder, framework_cache):
 
 
 @pytest.fixture(scope="module")
-def hub_class(class_dir, bundle):
-    """Three students logged in, servers ready, the lesson cells run on every board."""
-    options, printed = start_class(list(STUDENTS), "--bundle", str(bundle))
+def hub_class(class_dir, bundle, shared_folder):
+    """Three students and the teacher logged in, servers ready, the lesson cells run on
+    every student's board."""
+    options, printed = start_class(list(STUDENTS), "--bundle", str(bundle), "--teacher", TEACHER,
+                                   "--grading", str(shared_folder / "grading"))
     try:
-        students = {name: Student(options.url, name, options.passwords[name]).login()
-                    for name in STUDENTS}
-        for student in students.values():
-            student.start_server()
-        for student in students.values():
-            student.wait_ready(timeout=120)
+        users = {name: Student(options.url, name, options.passwords[name]).login()
+                 for name in [*STUDENTS, TEACHER]}
+        for user in users.values():
+            user.start_server()
+        for user in users.values():
+            user.wait_ready(timeout=120)
+        students = {name: users[name] for name in STUDENTS}
         kernels = {name: student.start_kernel() for name, student in students.items()}
 
         async def every_board():
@@ -84,6 +95,7 @@ def hub_class(class_dir, bundle):
             outputs = dict(zip(students, worker.submit(asyncio.run, every_board()).result()))
         uids = {name: pwd.getpwnam(name).pw_uid for name in options.users}
         yield {"options": options, "printed": printed, "students": students,
+               "teacher": users[TEACHER], "grading": shared_folder / "grading",
                "outputs": outputs, "uids": uids}
     finally:
         stop_class("--remove-users")
@@ -103,7 +115,8 @@ def test_each_student_runs_cells_on_their_own_board(hub_class):
     for name, cells in hub_class["outputs"].items():
         assert [cell.error for cell in cells] == [None] * len(cells), cells
         connect, led, _, url = cells[:1] + cells[-3:]
-        assert connect.output.startswith("Connected to virtual board 'default'\n"), connect.output
+        assert connect.output.startswith(f"Connected to virtual board '{boardproxy.BOARD_NAME}'\n"), \
+            connect.output
         assert led.output == f"pin {STUDENTS[name]} 1\n"
         assert url.output == f"{hub_class['options'].public_url}user/{name}/board/\n"
         record = board_of(name)
@@ -176,6 +189,69 @@ for what, attempt in [
     held = {re.sub(r"\D", "", os.readlink(fd)) for fd in fds.iterdir()
             if os.readlink(fd).startswith("socket:")}
     assert not held & tcp
+
+
+def nbgrader_api(user: Student, method: str, path: str, timeout=60, **kwargs) -> dict:
+    """One of nbgrader's URLs on ``user``'s server (not under /api), as its panels call them."""
+    answer = requests.request(method, user.server_url(path), timeout=timeout,
+                              headers={"Authorization": f"token {user.token}"}, **kwargs)
+    answer.raise_for_status()
+    result = answer.json()
+    assert not isinstance(result, dict) or result.get("success", True), result
+    return result
+
+
+def test_the_teacher_has_the_course_and_the_formgrader(hub_class):
+    exchange = hub_class["grading"] / "exchange"
+    assert stat.S_IMODE(os.stat(exchange).st_mode) == 0o1777
+    source = Path(pwd.getpwnam(TEACHER).pw_dir, "course", "source", ASSIGNMENT,
+                  f"{ASSIGNMENT}.ipynb")
+    assert pwd.getpwuid(os.stat(source).st_uid).pw_name == TEACHER
+    assert f"user/{TEACHER}/formgrader" in hub_class["printed"]
+    listed = nbgrader_api(hub_class["teacher"], "GET", "formgrader/api/assignments")
+    assert ASSIGNMENT in {assignment["name"] for assignment in listed}
+    ann = hub_class["students"]["ulab-ann"]
+    refused = requests.get(ann.server_url("formgrader/api/assignments"), timeout=60,
+                           headers={"Authorization": f"token {ann.token}"})
+    assert refused.status_code == 404
+
+
+def test_an_exercise_goes_out_comes_in_and_is_graded_with_feedback(hub_class):
+    teacher, ann = hub_class["teacher"], hub_class["students"]["ulab-ann"]
+    nbgrader_api(teacher, "POST", f"formgrader/api/assignment/{ASSIGNMENT}/assign",
+                 timeout=GRADING_TIMEOUT)
+    nbgrader_api(teacher, "POST", f"formgrader/api/assignment/{ASSIGNMENT}/release")
+    released = nbgrader_api(ann, "GET", "assignments", params={"course_id": course.COURSE_ID})
+    assert [item["assignment_id"] for item in released["value"]] == [ASSIGNMENT], released
+    form = {"course_id": course.COURSE_ID, "assignment_id": ASSIGNMENT}
+    nbgrader_api(ann, "POST", "assignments/fetch", data=form)
+
+    # The student solves the exercise in their copy, as they would in JupyterLab.
+    path = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
+    copy = ann.server_api("GET", f"contents/{path}").json()["content"]
+    [exercise] = [cell for cell in copy["cells"]
+                  if "exercise" in cell["metadata"].get("tags", [])]
+    exercise["source"] = course.solution_path(paths.NOTEBOOKS / f"{ASSIGNMENT}.ipynb").read_text()
+    ann.server_api("PUT", f"contents/{path}", json={
+        "type": "notebook", "format": "json", "content": copy}).raise_for_status()
+    nbgrader_api(ann, "POST", "assignments/submit", data=form)
+
+    nbgrader_api(teacher, "POST", f"formgrader/api/assignment/{ASSIGNMENT}/collect")
+    nbgrader_api(teacher, "POST", f"formgrader/api/submission/{ASSIGNMENT}/ulab-ann/autograde",
+                 timeout=GRADING_TIMEOUT)
+    submission = nbgrader_api(teacher, "GET", f"formgrader/api/submission/{ASSIGNMENT}/ulab-ann")
+    assert (submission["score"], submission["max_score"]) == (1, 1), submission
+
+    nbgrader_api(teacher, "POST",
+                 f"formgrader/api/assignment/{ASSIGNMENT}/ulab-ann/generate_feedback",
+                 timeout=GRADING_TIMEOUT)
+    nbgrader_api(teacher, "POST",
+                 f"formgrader/api/assignment/{ASSIGNMENT}/ulab-ann/release_feedback")
+    nbgrader_api(ann, "POST", "assignments/fetch_feedback", data=form)
+    folder = ann.server_api("GET", f"contents/{ASSIGNMENT}/feedback").json()["content"]
+    [when] = [entry["path"] for entry in folder if entry["type"] == "directory"]
+    page = ann.server_api("GET", f"contents/{when}/{ASSIGNMENT}.html").json()["content"]
+    assert "well done: /api/toggle works" in page
 
 
 def test_stop_leaves_no_process_user_or_board(hub_class):

@@ -54,3 +54,27 @@ def run_nbval(notebook: Path, board: str, cell_timeout=CELL_TIMEOUT) -> subproce
     return subprocess.run(
         command, cwd=paths.ROOT, env={**os.environ, choose.ENV: board},
         capture_output=True, text=True, timeout=NOTEBOOK_TIMEOUT)
+
+
+def run_solution(notebook: Path, board: str, folder: Path) -> str:
+    """The lesson's exercise solved on ``board``, where the lesson has just run; the check's line.
+
+    As a student who solves the exercise after running the lesson: a new
+    kernel connects to the same board (the lesson's names are still there),
+    runs the course's exercise cell (the reference solution,
+    ``upylab assignments build``), the lesson's check cell and the
+    autograder's test cell made from it.  A failing cell fails the run.
+    """
+    import nbformat
+    from upylab import lessons
+    from upylab.assignments import course
+    source = course.source_notebook(notebook)
+    solved = nbformat.v4.new_notebook(metadata=source.metadata)
+    solved.cells = [nbformat.v4.new_code_cell("%serialconnect"),
+                    *(course.tagged(source, tag)[0]
+                      for tag in ("exercise", "exercise-check", "exercise-test"))]
+    path = folder / notebook.name
+    nbformat.write(solved, path)
+    lessons.execute(path, board)
+    [check] = course.tagged(nbformat.read(path, as_version=4), "exercise-check")
+    return "".join(output.get("text", "") for output in check.outputs)

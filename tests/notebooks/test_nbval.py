@@ -1,10 +1,11 @@
-"""Every notebook passes nbval, and nbval does fail a broken lesson."""
+"""Every notebook passes nbval, its exercise's solution passes, and nbval fails a broken lesson."""
 import json
 
 import pytest
 
-from nbrun import framework_unavailable, notebooks, run_nbval
+from nbrun import framework_unavailable, notebooks, run_nbval, run_solution
 from upylab import paths
+from upylab.assignments import course
 
 pytestmark = [pytest.mark.long, pytest.mark.timeout(1000)]
 
@@ -17,6 +18,10 @@ def test_notebook_passes_nbval(notebook, request):
     board_name = request.getfixturevalue("board_name")
     result = run_nbval(notebook, board_name)
     assert result.returncode == 0, f"nbval failed on {notebook.name}:\n{result.stdout}\n{result.stderr}"
+    if notebook in course.lessons_with_exercises():
+        # The reference solution, on the board the lesson left (2 s, not a second run).
+        printed = run_solution(notebook, board_name, request.getfixturevalue("tmp_path"))
+        assert printed.splitlines()[-1].startswith("well done"), printed
 
 
 def change_first_lesson_cell(notebook, destination, change):

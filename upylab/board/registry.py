@@ -12,8 +12,11 @@ only its owner can open (``firmware/socket.py`` does the mapping).
 
 ``serve()`` runs a board in the calling process (``upylab board run``);
 ``start()`` runs one in the background and returns once its serial device
-answers.  Other tools only read records: ``find()``, ``running()``.
+answers; ``fresh()`` is a new board in a state folder of its own, for one
+run (``upylab lessons execute``, grading a submission).  Other tools only
+read records: ``find()``, ``running()``.
 """
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -24,6 +27,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -298,6 +302,31 @@ def start(name: str = DEFAULT_NAME, heap: str = presets.DEFAULT, flash=None, exp
         time.sleep(0.05)
     process.kill()
     raise UpylabError(f"board {name!r} did not come up within {START_TIMEOUT:.0f} s (see {log})")
+
+
+@contextlib.contextmanager
+def fresh(heap: str = "esp32", name: str = DEFAULT_NAME):
+    """A new virtual board, its flash and record in a temporary state folder.
+
+    Yields its record.  While it runs, ``UPYLAB_STATE_DIR`` names that
+    folder in this process's environment, so the programs started meanwhile
+    (a kernel) find the board by ``name``; afterwards the board is stopped,
+    the folder removed and the variable put back.
+    """
+    with tempfile.TemporaryDirectory(prefix="upylab-board-") as folder:
+        previous = os.environ.get(paths.STATE_ENV)
+        os.environ[paths.STATE_ENV] = folder
+        try:
+            record = start(name, heap)
+            try:
+                yield record
+            finally:
+                stop(record.name)
+        finally:
+            if previous is None:
+                os.environ.pop(paths.STATE_ENV, None)
+            else:
+                os.environ[paths.STATE_ENV] = previous
 
 
 def stop(name: str) -> BoardRecord:

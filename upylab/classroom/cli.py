@@ -36,6 +36,9 @@ def register(subparsers):
     start.add_argument("--shared-password", action="store_true",
                        help="one password for every student (JupyterHub's shared-password): "
                             "then anyone can log in as anyone; a trusted workshop only")
+    start.add_argument("--grading", default="", metavar="DIR",
+                       help="nbgrader's exchange and the class's grading settings, readable by "
+                            "every account (default: /srv/upylab/grading as root)")
     start.set_defaults(func=run_start)
 
     stop = commands.add_parser("stop", help="stop the hub, every server and board")
@@ -70,7 +73,7 @@ def student_names(args) -> list:
 def run_start(args):
     options = hub.start(
         student_names(args), args.teacher, args.ip, args.port, args.public_url, args.heap,
-        args.bundle, args.idle_timeout, args.shared_password)
+        args.bundle, args.idle_timeout, args.shared_password, args.grading)
     folder = hub.settings.class_dir()
     print(f"class running at {options.public_url} (hub log: {folder / 'hub.log'})")
     if not options.isolated:
@@ -85,7 +88,11 @@ def run_start(args):
     if options.teacher:
         print(f"teacher: log in as {options.teacher} with password "
               f"{options.passwords[options.teacher]}; the admin page is "
-              f"{options.public_url}hub/admin")
+              f"{options.public_url}hub/admin; grading (nbgrader's formgrader): "
+              f"{options.public_url}user/{options.teacher}/formgrader, course in "
+              f"~{options.teacher}/course")
+    print(f"assignments go out and come in through {options.grading}/exchange "
+          f"(kept after the class stops)")
     print(f"each student gets their own virtual board ({options.heap}) and copy of the lessons; "
           f"idle servers stop after {options.idle_timeout} s"
           + (f"; frameworks install from {options.bundle}" if options.bundle else ""))

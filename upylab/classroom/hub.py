@@ -20,7 +20,7 @@ import requests
 
 from upylab import paths
 from upylab.board import registry
-from upylab.classroom import accounts, settings
+from upylab.classroom import accounts, grading, settings
 from upylab.classroom.settings import ClassSettings
 from upylab.errors import UpylabError
 
@@ -53,7 +53,8 @@ def hub_running(options: ClassSettings) -> bool:
 
 
 def start(students: list, teacher: str, ip: str, port: int, public_url: str, heap: str,
-          bundle: str, idle_timeout: int, shared_password: bool) -> ClassSettings:
+          bundle: str, idle_timeout: int, shared_password: bool,
+          grading_folder: str = "") -> ClassSettings:
     """Start a class's hub; returns its settings once it answers."""
     folder = settings.class_dir()
     if settings.settings_file(folder).exists() and hub_running(settings.load(folder)):
@@ -77,11 +78,13 @@ def start(students: list, teacher: str, ip: str, port: int, public_url: str, hea
         students=students, teacher=teacher, ip=ip, port=port, public_url=public_url,
         heap=heap, bundle=bundle, idle_timeout=idle_timeout, isolated=isolated,
         shared_password=shared_password, hub_port=free_port(), proxy_api_port=free_port(),
-        tokens={"proxy": settings.new_secret(), "service": settings.new_secret()})
+        tokens={"proxy": settings.new_secret(), "service": settings.new_secret()},
+        grading=str(Path(grading_folder or grading.default_folder(isolated)).resolve()))
     options.passwords = _passwords(options)
     if isolated:
         for name in options.users:
             accounts.create(name, options.passwords.get(name) or options.passwords["students"])
+    grading.prepare(Path(options.grading), teacher)
     if folder.exists():
         shutil.rmtree(folder)   # a stopped class's database and log
     settings.save(options, folder)

@@ -5,7 +5,7 @@
 import os
 import sys
 
-from upylab.classroom import hub, settings, student
+from upylab.classroom import grading, hub, settings, student
 
 folder = settings.class_dir()
 options = settings.load(folder)
@@ -54,6 +54,11 @@ c.Spawner.environment = {
 }
 if options.bundle:
     c.Spawner.environment["UPYLAB_MIRROR"] = options.bundle
+# nbgrader: the class's course and exchange; a student's tools, or the teacher's,
+# whose server opens their home, with the course in it (grading.py).
+c.Spawner.environment["JUPYTER_CONFIG_PATH"] = (
+    lambda spawner: grading.config_path(options.grading, spawner.user.name, options.teacher))
+c.Spawner.pre_spawn_hook = lambda spawner: grading.before_spawn(spawner, options.teacher)
 # Measured: 30 servers starting at once on 2 cores take minutes, not
 # JupyterHub's default 60 s (data/class-measurements.csv).
 c.Spawner.start_timeout = hub.SPAWN_TIMEOUT

@@ -35,6 +35,7 @@ class ClassSettings:
     passwords: dict = field(default_factory=dict)   # user -> password
     tokens: dict = field(default_factory=dict)      # "proxy", "service": API secrets
     hub_pid: int = 0
+    grading: str = ""        # nbgrader's exchange and class settings (classroom.grading)
 
     @property
     def users(self) -> list:
