@@ -9,10 +9,12 @@ extension is needed and a saved notebook keeps the last picture.
 A real ESP32 answers only between cells (while a cell runs its serial
 line is the cell's), so there the pins are read over the link before and
 after the cell, and the picture says so.  What is read there is the LED's
-pad: ``machine.Pin(N)`` with no other argument leaves the pin as it is and
-an output pin reads back its own level (``Pin.OUT`` is input-output on the
-ESP32); which other pins a program set up, and how, only the virtual board
-knows.
+pad: ``machine.Pin(N)`` with no other argument leaves the pin as it is
+(ports/esp32/machine_pin.c, ``mp_pin_make_new``), and an output pin reads
+back its own level (``Pin.OUT`` is ``GPIO_MODE_INPUT_OUTPUT`` there):
+https://github.com/micropython/micropython/blob/13303f8d293f7bc33b865feb7ef4974fb307cabd/ports/esp32/machine_pin.c#L263-L289
+and #L425.  Which other pins a program set up, and how, only the virtual
+board knows.
 """
 import threading
 
