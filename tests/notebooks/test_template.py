@@ -123,3 +123,18 @@ def test_a_lesson_added_changes_its_neighbours_links(tmp_path):
                                                "90-catalog.ipynb"}
     assert "next: [08 · A new one](08-new.ipynb) →" in nbformat.read(tmp_path / "07-aioweb.ipynb", 4).cells[-1].source
     assert lessons.link(sorted(tmp_path.glob("*.ipynb"))) == []                 # as generated now
+
+
+def test_each_framework_lesson_sends_what_its_reference_app_needs():
+    """A lesson's ``%upylab send`` lists its files for the student to read; the app's
+    needs are data (``data/apps.csv``, ``upylab.catalog.apps``), which the tests and
+    the bench send: the lesson's list must hold them, so the three run the same files."""
+    from upylab.catalog import tables
+    from upylab.catalog.apps import apps
+    lesson_of = {row["id"]: paths.ROOT / row["lesson"] for row in tables.table("frameworks").rows}
+    for framework, app in apps().items():
+        sent = [word for cell in nbformat.read(lesson_of[framework], as_version=4).cells
+                if cell.cell_type == "code" and cell.source.startswith("%upylab send ")
+                for word in cell.source.split()[2:]]
+        missing = [needed for needed in app.snippets if needed not in sent]
+        assert not missing, f"{lesson_of[framework].name} does not send {missing} (data/apps.csv)"
