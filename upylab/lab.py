@@ -45,6 +45,9 @@ from upylab.board import presets, registry
 from upylab.errors import UpylabError
 from upylab.link import choose
 
+# Jupyter settings of a student's own JupyterLab: nbgrader (installed for class
+# hubs) left out, whose extensions would look for a course that is not there.
+OWN_CONFIG = Path(__file__).with_name("lab-jupyter")
 START_TIMEOUT = 120     # seconds for JupyterLab to write its runtime file
 STOP_TIMEOUT = 30       # seconds for it to shut its kernels down and exit
 # A kernel being restarted gets this long to soft-reboot the board (Jupyter's default: 5 s,
@@ -102,6 +105,8 @@ def _jupyterlab(work: Path, passed_on) -> int:
     """Run JupyterLab until it exits or Ctrl-C; its exit status."""
     environment = dict(os.environ)
     environment.setdefault("JUPYTER_TOKEN", secrets.token_hex(24))
+    environment["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        filter(None, [str(OWN_CONFIG), environment.get("JUPYTER_CONFIG_PATH")]))
     lab = subprocess.Popen(_command(work, passed_on), stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                            env=environment, start_new_session=True)

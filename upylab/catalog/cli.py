@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from upylab.bench.page import measured_section
-from upylab.catalog import checks, render, tables
+from upylab.catalog import render, tables
 
 
 def register(subparsers):
@@ -39,6 +39,8 @@ def run(args) -> int:
 
 
 def check(catalog, require_lessons: bool) -> int:
+    # Imported when the command runs, not for every upylab command (frictionless is slow to import).
+    from upylab.catalog import checks
     problems = checks.check(catalog, require_lessons)
     for problem in problems:
         print(problem)

@@ -3,7 +3,7 @@ import sys
 from pathlib import Path
 
 from upylab.board import presets
-from upylab.classroom import accounts, hub
+from upylab.classroom import accounts
 from upylab.errors import UpylabError
 
 
@@ -71,6 +71,7 @@ def student_names(args) -> list:
 
 
 def run_start(args):
+    from upylab.classroom import hub   # JupyterHub's client side: for these commands only
     options = hub.start(
         student_names(args), args.teacher, args.ip, args.port, args.public_url, args.heap,
         args.bundle, args.idle_timeout, args.shared_password, args.grading)
@@ -99,6 +100,7 @@ def run_start(args):
 
 
 def run_stop(args):
+    from upylab.classroom import hub   # JupyterHub's client side: for these commands only
     forced = hub.stop(args.remove_users)
     for what in forced:
         print(f"had to end {what}", file=sys.stderr)
@@ -107,6 +109,7 @@ def run_stop(args):
 
 
 def run_status(args):
+    from upylab.classroom import hub   # JupyterHub's client side: for these commands only
     options, users = hub.status()
     if users is None:
         print(f"the hub is not running (class settings in {hub.settings.class_dir()})")

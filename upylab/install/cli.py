@@ -4,7 +4,7 @@ and ``bundle.bundle``."""
 from pathlib import Path
 
 from upylab.errors import UpylabError
-from upylab.install import bundle, recipes, steps
+from upylab.install import recipes, steps
 
 
 def register(subparsers):
@@ -66,6 +66,7 @@ def run_install(args):
 
 
 def run_bundle(args):
+    from upylab.install import bundle   # imported for this command only (it is slow to import)
     folder = Path(args.folder)
     rows = bundle.bundle(folder, chosen(args, "bundle"), offline=args.offline, mirrors=args.mirror)
     size = sum(int(row["bytes"]) for row in rows)

@@ -10,8 +10,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from jupyter_client.kernelspec import KernelSpecManager
-
 KERNEL_NAME = "upylab-micropython"
 DISPLAY_NAME = "MicroPython (upylab)"
 
@@ -27,6 +25,8 @@ def kernel_json() -> dict:
 
 def install(prefix: str = sys.prefix) -> Path:
     """Install (or replace) the kernelspec under ``prefix``; returns its folder."""
+    # Imported here: every upylab command reads KERNEL_NAME, few install it.
+    from jupyter_client.kernelspec import KernelSpecManager
     with tempfile.TemporaryDirectory() as folder:
         # The copy keeps this folder's mode, 0700: every user must read it
         # (a class hub's students run kernels from this venv).

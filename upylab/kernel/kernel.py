@@ -114,10 +114,18 @@ class UpylabKernel(MicroPythonKernel):
         # Held while a cell runs, and by a handover: one or the other has the board.
         self.board_lock = threading.Lock()
         self.live_views = []       # %upylab pins --live pictures of the running cell
+        for kind in ("comm_open", "comm_msg", "comm_close"):
+            self.shell_handlers[kind] = self._no_comms
         self.holder = None         # handover.Holder while this kernel holds the port
         self.lent_to = None        # the notebook that took the board from this idle kernel
         self.runall = runall.StopOnError()
         self.restarted = restart.take_note(self._connection_file())
+
+    def _no_comms(self, stream, idents, message):
+        """Comms (the widget manager JupyterLab extension opens one to every
+        kernel) need Python on the kernel's side, which a board has not: they are
+        ignored quietly, as the protocol lets a kernel do, where upstream logs a
+        warning for each message in the terminal of ``make lab``."""
 
     def _connection_file(self) -> str:
         return str(getattr(self.parent, "abs_connection_file", "") or "")
