@@ -43,6 +43,19 @@ _SETTLED = f"""path => {{
      (cell.promptNode ? cell.promptNode.textContent : '').indexOf('*') < 0));
 }}"""
 
+# True once a Run All has ended: settled, and every code cell has run, or one
+# failed that is not tagged raises-exception (Run All stops there).  Settled
+# alone is not enough: between two cells the kernel is idle for a moment, and a
+# queued cell outside the window JupyterLab renders has no prompt showing '*'.
+_RUN_ALL_DONE = f"""path => {{
+  if (!({_SETTLED})(path)) return false;
+  const cells = ({_PANEL})(path).content.widgets.filter(cell => cell.model.type === 'code');
+  const failed = cell => cell.model.outputs.toJSON().some(output => output.output_type === 'error');
+  const tagged = cell => (cell.model.getMetadata('tags') || []).includes('raises-exception');
+  return cells.every(cell => cell.model.executionCount !== null) ||
+    cells.some(cell => failed(cell) && !tagged(cell));
+}}"""
+
 # Records the kernel states a notebook goes through from now on, in window.upylabSeen[path].
 _WATCH = f"""path => {{
   const panel = ({_PANEL})(path);
@@ -131,6 +144,7 @@ class Student:
         self.watch(path)
         self.menu("Run", "Run All Cells")
         self.went_through(path, "busy")
+        self.page.wait_for_function(_RUN_ALL_DONE, arg=path)
         return self.cells(path)
 
     def new_cell(self, path, code):
