@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from upylab.board import interrupt, registry
+from upylab.board.bridge import RESET_CAUSES
 
 BIN = Path(sys.executable).parent
 # Debian's Chromium, driven by Playwright: nothing downloads a browser.
@@ -40,6 +41,29 @@ def stop_and_check(name):
     stopped = registry.stop(name)
     leftovers = [pid for pid in (stopped.pid, stopped.interpreter_pid) if registry.is_running(pid)]
     assert not leftovers, f"board processes left running: {leftovers}"
+
+
+def mpremote_hard_reset(board, mpremote, timeout=30.0):
+    """``mpremote reset``, and wait for the reset it asked for.
+
+    mpremote returns first: the board resets 100 ms later (mpremote runs
+    ``time.sleep_ms(100); machine.reset()``), and a Ctrl-C sent meanwhile, as
+    the next mpremote command sends one, cancels it, on an ESP32 as well.
+    The reset is done when an interpreter booted by a hard reset runs.
+    """
+    before = registry.find(board.name).interpreter_pid
+    mpremote("reset")
+    hard = f"UPYLAB_RESET_CAUSE={RESET_CAUSES['hard']}\0".encode()
+    deadline = time.monotonic() + timeout
+    while True:
+        pid = registry.find(board.name).interpreter_pid
+        try:
+            if pid != before and hard in Path(f"/proc/{pid}/environ").read_bytes():
+                return
+        except OSError:
+            pass                # that interpreter has ended already: look again
+        assert time.monotonic() < deadline, "no hard reset after mpremote reset"
+        time.sleep(0.05)
 
 
 def wait_for_file(path: Path, timeout=30.0):

@@ -1,8 +1,7 @@
 """Soft reboot, hard reset and boot.py/main.py, as on an ESP32."""
-import time
 from pathlib import Path
 
-from upylab.board.bridge import RESET_CAUSES
+from support import mpremote_hard_reset
 
 
 def _write(board, name, text):
@@ -52,25 +51,9 @@ def test_mpremote_soft_reset_runs_boot(board, mpremote):
     assert mpremote("soft-reset", "eval", "booted").stdout.strip() == "yes"
 
 
-def _reset_cause_is_hard(pid) -> bool:
-    """The running interpreter was booted by a hard reset (its environment says so)."""
-    try:
-        hard = f"UPYLAB_RESET_CAUSE={RESET_CAUSES['hard']}\0".encode()
-        return hard in Path(f"/proc/{pid}/environ").read_bytes()
-    except OSError:
-        return False
-
-
 def test_mpremote_reset_is_a_hard_reset(board, mpremote, line):
-    before = board.interpreter_pid
     line.close()
-    mpremote("reset")   # returns first: the board resets 100 ms later (mpremote's own sleep_ms)
-    from upylab.board import registry
-    deadline = time.monotonic() + 10
-    while not _reset_cause_is_hard(registry.find(board.name).interpreter_pid):
-        assert time.monotonic() < deadline, "no hard reset after mpremote reset"
-        time.sleep(0.05)
-    assert registry.find(board.name).interpreter_pid != before
+    mpremote_hard_reset(board, mpremote)   # a new interpreter, booted by a hard reset
     line.serial.open()  # what the board printed meanwhile went nowhere, as on a board
     line.friendly()
     line.write(b"import machine; print(machine.reset_cause() == machine.HARD_RESET)\r")

@@ -104,18 +104,19 @@ def show_pins(args):
     record = registry.find(args.name)
     states = pins.read(record)
     _print_pins(states)
-    while args.watch:       # the picture's text form, again at each change; Ctrl-C ends it
-        try:
+    try:
+        while args.watch:   # again at each change; Ctrl-C is how it ends
             time.sleep(WATCH_SECONDS)
-            now = pins.read(record)
-        except KeyboardInterrupt:
-            return
-        except OSError:
-            sys.exit(f"board {args.name!r} stopped")
-        if now != states:
-            states = now
-            print(f"-- {datetime.now():%H:%M:%S}", flush=True)
-            _print_pins(states)
+            try:
+                now = pins.read(record)
+            except OSError:
+                sys.exit(f"board {args.name!r} stopped")
+            if now != states:
+                states = now
+                print(f"-- {datetime.now():%H:%M:%S}", flush=True)
+                _print_pins(states)
+    except KeyboardInterrupt:
+        pass
 
 
 def _print_pins(states):
