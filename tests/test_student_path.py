@@ -25,6 +25,14 @@ from upylab.catalog.apps import led_pin
 pytestmark = [pytest.mark.board, pytest.mark.long, pytest.mark.timeout(900)]
 
 STOPPED = "KeyboardInterrupt: the cell was stopped"
+# jupyter_server's own race, not ours: a kernel listed (the page polls GET
+# /api/kernels) in the moment between its start and its first activity has no
+# last_activity yet, and the listing answers 500 (the page polls again). The
+# same window as jupyter/notebook issue 5345; seen once in about ten walks.
+UPSTREAM_RACE = re.compile(
+    r"\[E [^\]]*ServerApp\] Uncaught exception GET /api/kernels.*?"
+    r"TraitError: The 'last_activity' trait of a ServerKernelManager instance expected a "
+    r"datetime, not the NoneType None\..*?500 GET /api/kernels[^\n]*", re.S)
 RESTARTED = "(Kernel restarted: the board had a soft reboot, so its variables, tasks and servers are gone.)"
 
 
@@ -38,7 +46,8 @@ def lab(state_dir, tmp_path, framework_cache):
     yield started
     lines = started.ctrl_c()
     assert started.process.returncode == 0, "\n".join(lines)
-    assert not any("Traceback" in line or "[E " in line for line in lines), "\n".join(lines)
+    printed = UPSTREAM_RACE.sub("", "\n".join(lines))
+    assert "Traceback" not in printed and "[E " not in printed, printed
     assert registry.running() == []
 
 
