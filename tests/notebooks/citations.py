@@ -167,30 +167,16 @@ RECORDED = {
         "758ba652193de03bfcc3e68edd86791145573b9325973cb9ba86a4061b44d6e7",
     ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'docs/reference/reset_boot.rst', 136, 138):
         "4da7a31ab061c8b8ade4d65c5ea9d8bf58035c7f15cc018b9f21cd188b929ce3",
-    ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/core.py', 154, 154):
-        "ad1b1b0e3930fb17c436a835a5ed01cde930daae71de2e4029d98e1ca1e3bbba",
-    ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/core.py', 194, 194):
-        "71f9bc974b71e263b6d7371e47a051823b3d74858ae30ca1c8ba59a2d8eba3f2",
     ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/core.py', 246, 248):
         "c9a2e8ed38270de28d90c54e745b40b218b7ae44da4d3d3f0a609f8587379aa0",
     ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/manifest.py', 17, 18):
         "aaad21295c0fcc5dd5085d6054ca97f19efafe7cfef2546ae67d2d391829fa50",
-    ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/stream.py', 16, 21):
-        "2b5d0fc6a68beb91ffb64a28ba1f5d1054560e365ed17eb88c672d6afb790931",
-    ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/stream.py', 24, 34):
-        "5186e4005f04d4ae484d2fe3f11473757011de863b9f7fb92dbcf58df7ddd6a1",
-    ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/stream.py', 135, 142):
-        "6cd8d515484884c9e78f4d39652cd102cb78047acef618e1bafaef6b50dd2e0a",
     ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/stream.py', 150, 152):
         "0909510b96e7b9d4729ac1797712c4b6ef30658910e83ec9e142a223e755bb4a",
     ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/stream.py', 160, 164):
         "4d61c8516791c9ef97018b04156268a12db0ed4bb7cc314b5a80949fa009561b",
     ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/stream.py', 172, 174):
         "e866f06ed39781d72200840ad6f26b66022adf29d801c308ec40caf0b6922b83",
-    ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/stream.py', 174, 174):
-        "258581a4634529d675a1ddd6d24e87a7157e06c0c64baf9091656723447faad6",
-    ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/stream.py', 203, 203):
-        "3f60998a15cd3fcd51dc1b874eff4bfba1265180d45074c578772f028c1aca8b",
     ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/stream.py', 206, 222):
         "a7e247e863ede4424fd92b5bc75e5c5ac40527c89ba708863744a6cf37a2d0b9",
     ('micropython/micropython', '13303f8d293f7bc33b865feb7ef4974fb307cabd', 'extmod/asyncio/uasyncio.py', 1, 8):
