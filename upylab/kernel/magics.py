@@ -163,6 +163,15 @@ def show_text(relative: str, name=None) -> str:
 
 # -- the board --------------------------------------------------------------------
 
+def not_connected() -> MagicError:
+    return MagicError("no board connected: run %serialconnect first", "ConnectionError")
+
+
+def connected(kernel) -> bool:
+    """The kernel holds its board's port, in the raw REPL."""
+    return bool(kernel.dc.workingserial) and kernel.target is not None and kernel.transport is not None
+
+
 @contextlib.contextmanager
 def board(kernel):
     """The kernel's link to its board, for one command.
@@ -170,8 +179,8 @@ def board(kernel):
     Upstream's kernel reads the port between cells; the command reads it
     itself, and leaves the raw REPL's prompt read, as upstream expects.
     """
-    if not kernel.dc.workingserial or kernel.target is None or kernel.transport is None:
-        raise MagicError("no board connected: run %serialconnect first", "ConnectionError")
+    if not connected(kernel):
+        raise not_connected()
     kernel.dc.workingserialchunk = None      # we read the line ourselves
     link = Link(kernel.transport, kernel.target.label)
     try:
@@ -237,8 +246,8 @@ def clean(kernel):
 def show_pins(kernel, live: bool):
     """The picture of the board's pins; a live one is finished when the cell ends."""
     from upylab.kernel.pinshow import PinView
-    if not kernel.dc.workingserial or kernel.target is None:
-        raise MagicError("no board connected: run %serialconnect first", "ConnectionError")
+    if not connected(kernel):
+        raise not_connected()
     view = PinView(kernel, f"upylab-pins-{uuid.uuid4().hex}", live)
     view.show()
     if live:
@@ -252,7 +261,7 @@ def board_url(kernel, port: int = 80, path: str = "/") -> str:
     only through the student's own server (``upylab.classroom.boardproxy``).
     """
     if kernel.target is None:
-        raise MagicError("no board connected: run %serialconnect first", "ConnectionError")
+        raise not_connected()
     if not path.startswith("/"):
         path = "/" + path
     record = kernel.target.record
