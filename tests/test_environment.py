@@ -43,3 +43,14 @@ def test_xdist_keeps_a_group_on_one_worker(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     workers = (tmp_path / "workers.txt").read_text().split()
     assert len(workers) == 6 and len(set(workers)) == 1, workers
+
+
+def test_starting_jupyter_builds_no_iri_parsers():
+    """Every nbval run, kernel manager, JupyterLab and hub process imports nbformat
+    and jupyter_events; with rfc3987-syntax (jsonschema 4.25+'s format-nongpl) each
+    spent ~0.9 s of CPU building Lark parsers: the pin of jsonschema keeps it out."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, nbformat, jupyter_events.validators; "
+                               "print(sorted({'rfc3987_syntax', 'lark'} & set(sys.modules)))"],
+        capture_output=True, text=True, timeout=60, check=True).stdout.strip()
+    assert loaded == "[]", f"{loaded} imported: see the jsonschema pin in pyproject.toml"
