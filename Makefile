@@ -42,13 +42,15 @@ lab: setup
 
 # Four pytest-xdist workers: most of a test's time is spent waiting on a
 # board, a kernel or a browser, so on 2 cores four finish sooner than two;
-# tests/conftest.py keeps tests that share a fixture on one worker. A plain
+# tests/conftest.py keeps tests that share a fixture on one worker and
+# orders the long ones, longest first (xdist's own reordering, largest
+# group first, is turned off so that this order holds). A plain
 # `pytest tests/...` runs in one process (what a debugger or a child nbval
 # run wants).
 TEST_WORKERS ?= 4
 
 test: setup $(CHROMIUM)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test-notebooks: setup
 	$(BIN)/python -m pytest tests/notebooks

@@ -15,16 +15,21 @@ test``; more for a release check).
 test has its own boards, state folder and ports; what a module shares (a
 module-scoped fixture: one server, one hub) keeps that module's tests on one
 worker, and the class hub's tests, which create the same system users, all
-on one.  Tests marked ``long`` are handed out first, so the run does not end
-waiting on one of them.
+on one.  Tests marked ``long(SECONDS)`` are handed out first, longest first
+(SECONDS: about how long the test, or its group, keeps one worker busy),
+so the run does not end waiting on one of them; the Makefile turns off
+xdist's own reordering (largest group first) so that this order holds.
 """
 from pathlib import Path
 
 import pytest
+from _pytest.python import get_direct_param_fixture_func
 
 from support import CHROMIUM, CHROMIUM_ARGS, run_mpremote, stop_and_check
 from upylab.board import presets, registry
 from upylab.link.transport import Link
+
+LONG = 20   # seconds, for a test marked long without a figure
 
 
 def pytest_itemcollected(item):
@@ -34,16 +39,34 @@ def pytest_itemcollected(item):
     ``pytest_collection_modifyitems``, which may run before ours."""
     if "classroom" in item.path.parts:
         item.add_marker(pytest.mark.xdist_group("classroom"))
-        item.add_marker(pytest.mark.long)
-    elif any(definition.scope in ("module", "package")
-             for definitions in item._fixtureinfo.name2fixturedefs.values()
-             for definition in definitions):
-        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+        item.add_marker(pytest.mark.long(100))   # the hub (70 s) and the lifecycle tests (35 s)
+    elif shared := shared_fixtures(item):
+        # A shared fixture with parameters (the contract's app, one per framework)
+        # is set up once per value: each value's tests are a group of their own.
+        params = item.callspec.params if hasattr(item, "callspec") else {}
+        values = [str(params[name]) for name in shared if name in params]
+        item.add_marker(pytest.mark.xdist_group("::".join([item.nodeid.split("::")[0], *values])))
+
+
+def shared_fixtures(item) -> list:
+    """The module- or package-scoped fixtures the item uses (not the pseudo-fixtures
+    pytest makes of directly parametrized arguments)."""
+    return [name for name, definitions in item._fixtureinfo.name2fixturedefs.items()
+            if any(definition.scope in ("module", "package")
+                   and definition.func is not get_direct_param_fixture_func
+                   for definition in definitions)]
+
+
+def seconds_busy(item) -> float:
+    """What the item's ``long`` mark says it (or its group) takes; 0 for the rest."""
+    mark = item.get_closest_marker("long")
+    return 0 if mark is None else mark.args[0] if mark.args else LONG
 
 
 def pytest_collection_modifyitems(items):
-    """Long tests first: the run does not end waiting on one of them."""
-    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+    """Longest first: the run does not end waiting on one of them (a stable sort:
+    the rest stay in the order they were collected)."""
+    items.sort(key=lambda item: -seconds_busy(item))
 
 
 def pytest_addoption(parser):

@@ -23,7 +23,7 @@ import pytest
 
 from upylab import paths
 
-pytestmark = [pytest.mark.board, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.board, pytest.mark.long(55), pytest.mark.timeout(900)]
 PIN = "d" * 40
 LIBRARY = b"NAME = 'demo'\n"
 # The raw-socket app's documented differences (tests/lessons/lesson_apps.py), which demo,

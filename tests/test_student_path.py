@@ -22,7 +22,7 @@ from test_lab import free_port
 from upylab.board import pins, registry
 from upylab.catalog.apps import led_pin
 
-pytestmark = [pytest.mark.board, pytest.mark.long, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.board, pytest.mark.long(80), pytest.mark.timeout(900)]
 
 STOPPED = "KeyboardInterrupt: the cell was stopped"
 # jupyter_server's own race, not ours: a kernel listed (the page polls GET

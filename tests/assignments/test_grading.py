@@ -17,7 +17,7 @@ from upylab import paths
 from upylab.assignments import course, measure
 from upylab.errors import UpylabError
 
-pytestmark = pytest.mark.long    # about 40 s on one worker (a module fixture): handed out first
+pytestmark = pytest.mark.long(50)    # on one worker (a module fixture)
 LESSON = paths.NOTEBOOKS / "01-raw-sockets.ipynb"
 ASSIGNMENT = LESSON.stem
 # Limits for this test's run: lesson 01's slowest cell takes about 4 s.

@@ -27,7 +27,7 @@ from upylab.board import presets, registry
 from upylab.catalog import tables
 from upylab.install import recipes
 
-pytestmark = pytest.mark.long
+pytestmark = pytest.mark.long(60)   # the quick run (50 s) and its checks
 
 CATALOG = tables.table("measurements").path
 QUICK_TIMEOUT = 300     # seconds: a hung run fails; how quick it is is measured, not asserted

@@ -7,7 +7,7 @@ from nbrun import framework_unavailable, notebooks, run_nbval, run_solution
 from upylab import paths
 from upylab.assignments import course
 
-pytestmark = [pytest.mark.long, pytest.mark.timeout(1000)]
+pytestmark = [pytest.mark.long(15), pytest.mark.timeout(1000)]
 
 
 @pytest.mark.parametrize("notebook", notebooks(), ids=lambda path: path.name)
