@@ -107,3 +107,26 @@ def test_ctrl_c_storm_while_booting_never_kills_the_interpreter(state_dir):
         finally:
             line.close()
             stop_and_check(record.name)
+
+
+def test_ctrl_c_right_after_a_collection_is_never_lost(line, soak):
+    """The unix port lost this KeyboardInterrupt (no traceback, the loop ran on) at
+    the first try, and its SIGINT handler, raising inside the collector, left the
+    heap locked; the board delivers it as an ESP32 does (bridge.RESIGNAL_AFTER_S,
+    sandbox.KEYBOARD_SIGNAL)."""
+    line.friendly()
+    for turn in range(20 * soak):
+        if turn % 10 == 0:
+            line.write(b"import gc; print('free', gc.mem_free())\r")
+            line.read_until(b">>> ")
+        line.write(b"\x01")
+        line.read_until(b"raw REPL; CTRL-B to exit\r\n>")
+        line.write(b"import time, gc\ngc.collect()\nwhile True: time.sleep_ms(10)\x04")
+        line.read_until(b"OK")
+        line.write(b"\x03")
+        reply = line.read_until(b"\x04>", timeout=10)
+        assert b"KeyboardInterrupt" in reply and b"MemoryError" not in reply, reply
+        line.write(b"\x02")
+        line.read_until(b">>> ")
+    line.write(b"print(len(bytearray(4096)))\r")
+    assert b"4096\r\n>>> " in line.read_until(b"4096\r\n>>> ")

@@ -9,8 +9,10 @@ ends the process.  Looking at the interpreter and then signalling it is a
 race: the state can change in between.  So ``route`` freezes the
 interpreter (SIGSTOP) while it looks and signals, and thaws it after:
 
-* SIGINT caught: code runs (boot.py, main.py, a REPL command), so it gets
-  the signal, which lands before the frozen process runs another step;
+* SIGINT caught: code runs (boot.py, main.py, a REPL command), so its
+  main thread gets the keyboard signal (``sandbox.KEYBOARD_SIGNAL``, not
+  SIGINT: see there), which lands before the frozen process runs another
+  step and makes the KeyboardInterrupt pending, as on an ESP32;
 * SIGINT at its default and the process blocked reading its input: the
   REPL waits for a key, so the Ctrl-C is typed there;
 * otherwise the interpreter is between the two, and the Ctrl-C is held
@@ -19,15 +21,19 @@ interpreter (SIGSTOP) while it looks and signals, and thaws it after:
   Ctrl-C sent right after a reset from being lost before main.py starts.
 """
 import contextlib
+import ctypes
 import os
 import platform
 import re
 import signal
 from pathlib import Path
 
+from upylab.board import sandbox
+
 SIGNALLED, TYPED, HELD = "signalled", "typed", "held"
 # read()'s number in /proc/PID/syscall, by machine.
 READ_SYSCALLS = {"x86_64": "0", "aarch64": "63"}
+TGKILL_SYSCALLS = {"x86_64": 234, "aarch64": 131}
 
 
 def route(pid: int) -> str:
@@ -36,9 +42,18 @@ def route(pid: int) -> str:
         if not stopped:  # it has ended: the bridge reboots it, then asks again
             return HELD
         if _catches_sigint(pid):
-            os.kill(pid, signal.SIGINT)
+            _signal_main_thread(pid, sandbox.KEYBOARD_SIGNAL)
             return SIGNALLED
         return TYPED if _reads_input(pid) else HELD
+
+
+def resignal(pid: int) -> bool:
+    """Signal a KeyboardInterrupt again if code still runs (never a key for the REPL)."""
+    with _frozen(pid) as stopped:
+        if stopped and _catches_sigint(pid):
+            _signal_main_thread(pid, sandbox.KEYBOARD_SIGNAL)
+            return True
+        return False
 
 
 def waits_at_prompt(pid: int) -> bool:
@@ -62,6 +77,15 @@ def _frozen(pid: int):
         yield info is not None and info.si_code == os.CLD_STOPPED
     finally:
         os.kill(pid, signal.SIGCONT)
+
+
+def _signal_main_thread(pid: int, signum: int):
+    """To the main thread, where the VM runs: a signal sent to the process may be
+    taken by another thread of the board (its IRQ thread), leaving the main
+    thread's accept() or sleep uninterrupted."""
+    number = TGKILL_SYSCALLS.get(platform.machine())
+    if number is None or ctypes.CDLL(None, use_errno=True).syscall(number, pid, pid, signum) != 0:
+        os.kill(pid, signum)
 
 
 def _catches_sigint(pid: int) -> bool:

@@ -41,6 +41,15 @@ SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
 # callbacks a thread of the board scheduled run at once, as on an ESP32.
 # A process-directed signal goes to the main thread, which does not block it.
 WAKE_SIGNAL = signal.SIGUSR2
+# Sent by the bridge for a Ctrl-C while code runs.  Its handler is the
+# interpreter's own mp_sched_keyboard_interrupt: the KeyboardInterrupt is
+# made pending and raised where the VM next checks, as an ESP32's UART
+# interrupt does (ports/esp32/uart.c, L116 at 13303f8d).  The unix port's
+# SIGINT handler instead raises it from inside the handler
+# (MICROPY_ASYNC_KBD_INTR, ports/unix/variants/mpconfigvariant_common.h,
+# L32): landing in the garbage collector, it left the heap locked
+# ("MemoryError: ... heap is locked", then "FATAL: uncaught NLR").
+KEYBOARD_SIGNAL = signal.SIGUSR1
 
 # What each ABI version can fence (landlock.rst, "Compatibility").
 _FS_RIGHTS_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 5: (1 << 16) - 1}
@@ -149,7 +158,21 @@ def enter_board():
 
     The wake signal gets a handler (one that does nothing), so that it
     interrupts a system call (EINTR), where MicroPython runs what is
-    scheduled, rather than being ignored or ending the process.
+    scheduled, rather than being ignored or ending the process; the
+    keyboard signal gets MicroPython's own.
     """
     signal.signal(WAKE_SIGNAL, lambda *_: None)
+    _keyboard_interrupt_on(KEYBOARD_SIGNAL)
     restrict(board_rules(os.environ))
+
+
+def _keyboard_interrupt_on(signum: int):
+    """``signum`` makes a KeyboardInterrupt pending (see KEYBOARD_SIGNAL), and
+    interrupts a system call (no SA_RESTART): a board blocked in accept() sees it."""
+    import micropython_run
+    handler = ctypes.CDLL(micropython_run.__file__).mp_sched_keyboard_interrupt
+    install = _libc().signal
+    install.restype, install.argtypes = ctypes.c_void_p, [ctypes.c_int, ctypes.c_void_p]
+    if install(signum, ctypes.cast(handler, ctypes.c_void_p).value) == ctypes.c_void_p(-1).value:
+        raise OSError(ctypes.get_errno(), "signal")
+    signal.siginterrupt(signum, True)
