@@ -23,7 +23,6 @@ xdist's own reordering (largest group first) so that this order holds.
 from pathlib import Path
 
 import pytest
-from _pytest.python import get_direct_param_fixture_func
 
 from support import CHROMIUM, CHROMIUM_ARGS, run_mpremote, stop_and_check
 from upylab.board import presets, registry
@@ -40,21 +39,10 @@ def pytest_itemcollected(item):
     if "classroom" in item.path.parts:
         item.add_marker(pytest.mark.xdist_group("classroom"))
         item.add_marker(pytest.mark.long(100))   # the hub (70 s) and the lifecycle tests (35 s)
-    elif shared := shared_fixtures(item):
-        # A shared fixture with parameters (the contract's app, one per framework)
-        # is set up once per value: each value's tests are a group of their own.
-        params = item.callspec.params if hasattr(item, "callspec") else {}
-        values = [str(params[name]) for name in shared if name in params]
-        item.add_marker(pytest.mark.xdist_group("::".join([item.nodeid.split("::")[0], *values])))
-
-
-def shared_fixtures(item) -> list:
-    """The module- or package-scoped fixtures the item uses (not the pseudo-fixtures
-    pytest makes of directly parametrized arguments)."""
-    return [name for name, definitions in item._fixtureinfo.name2fixturedefs.items()
-            if any(definition.scope in ("module", "package")
-                   and definition.func is not get_direct_param_fixture_func
-                   for definition in definitions)]
+    elif any(definition.scope in ("module", "package")
+             for definitions in item._fixtureinfo.name2fixturedefs.values()
+             for definition in definitions):
+        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 def seconds_busy(item) -> float:

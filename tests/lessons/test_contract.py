@@ -28,7 +28,7 @@ from upylab.board import pins
 from upylab.catalog.apps import apps, led_pin, routes
 from wsframes import accept_for, frame, read_frame, upgrade
 
-pytestmark = [pytest.mark.board, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.board, pytest.mark.long(75), pytest.mark.timeout(300)]   # one group: ~75 s
 PIN = led_pin()
 JSON = {"Content-Type": "application/json"}
 ERROR = {"error": 'send {"on": true} or {"on": false}'}
