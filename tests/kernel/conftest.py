@@ -7,7 +7,7 @@ names that board, so ``%serialconnect`` alone reaches it.
 import os
 
 import pytest
-from jupyter_client.manager import start_new_kernel
+from jupyter_client.manager import KernelManager
 
 from support import Session
 from upylab.kernel.install import KERNEL_NAME
@@ -31,8 +31,19 @@ def start_kernel(board, monkeypatch, tmp_path):
         environment = dict(os.environ)
         if notebook:
             environment["JPY_SESSION_NAME"] = str(tmp_path / notebook)
-        manager, client = start_new_kernel(
-            kernel_name=KERNEL_NAME, startup_timeout=30, cwd=str(tmp_path), env=environment)
+        # IPC (unix sockets in tmp_path), not TCP: a TCP port chosen free here
+        # was once taken by another worker before the kernel bound it.
+        manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc",
+                                ip=str(tmp_path / f"kernel-{len(sessions)}"))
+        manager.start_kernel(cwd=str(tmp_path), env=environment)
+        client = manager.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=30)
+        except RuntimeError:
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
+            raise
         sessions.append(Session(manager, client))
         return sessions[-1]
 
