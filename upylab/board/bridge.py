@@ -387,7 +387,7 @@ class Bridge:
         waited = time.monotonic() - self._signalled_at
         if waited < RESIGNAL_AFTER_S:
             return max(1, int((RESIGNAL_AFTER_S - waited) * 1000))
-        if self._resignals < RESIGNALS and interrupt.resignal(self._process.pid):
+        if self._resignals < RESIGNALS and interrupt.route(self._process.pid, may_type=False) == interrupt.SIGNALLED:
             self._signalled_at, self._resignals = time.monotonic(), self._resignals + 1
             return int(RESIGNAL_AFTER_S * 1000)
         self._signalled_at = None

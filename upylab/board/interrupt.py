@@ -36,24 +36,16 @@ READ_SYSCALLS = {"x86_64": "0", "aarch64": "63"}
 TGKILL_SYSCALLS = {"x86_64": 234, "aarch64": 131}
 
 
-def route(pid: int) -> str:
-    """Deliver a Ctrl-C to interpreter ``pid`` if it can take one now."""
+def route(pid: int, may_type: bool = True) -> str:
+    """Deliver a Ctrl-C to interpreter ``pid`` if it can take one now; with
+    ``may_type`` False (the bridge signalling again), never as a key for the REPL."""
     with _frozen(pid) as stopped:
         if not stopped:  # it has ended: the bridge reboots it, then asks again
             return HELD
         if _catches_sigint(pid):
             _signal_main_thread(pid, sandbox.KEYBOARD_SIGNAL)
             return SIGNALLED
-        return TYPED if _reads_input(pid) else HELD
-
-
-def resignal(pid: int) -> bool:
-    """Signal a KeyboardInterrupt again if code still runs (never a key for the REPL)."""
-    with _frozen(pid) as stopped:
-        if stopped and _catches_sigint(pid):
-            _signal_main_thread(pid, sandbox.KEYBOARD_SIGNAL)
-            return True
-        return False
+        return TYPED if may_type and _reads_input(pid) else HELD
 
 
 def waits_at_prompt(pid: int) -> bool:
