@@ -4,6 +4,7 @@ Fixtures live in ``conftest.py``; plain helpers live here, because several
 folders have a ``conftest.py`` and ``from conftest import`` would pick
 whichever pytest loaded first.
 """
+import contextlib
 import os
 import queue
 import re
@@ -14,8 +15,12 @@ import threading
 import time
 from pathlib import Path
 
+from jupyter_client.manager import KernelManager
+
 from upylab.board import interrupt, registry
 from upylab.board.bridge import RESET_CAUSES
+from upylab.kernel import local
+from upylab.kernel.install import KERNEL_NAME
 
 BIN = Path(sys.executable).parent
 # Debian's Chromium, driven by Playwright: nothing downloads a browser.
@@ -149,6 +154,35 @@ class Lab:
 
 
 REPLY_TIMEOUT = 30
+
+
+def nbval_environment(**variables) -> dict:
+    """This process's environment and ``variables``, for a ``pytest --nbval -p nbval_ipc`` child.
+
+    The plugin (tests/nbval_ipc.py) is found beside this file.
+    """
+    path = os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, **variables, "PYTHONPATH": path}
+
+
+@contextlib.contextmanager
+def kernel_session(cwd, env, timeout=30):
+    """A "MicroPython (upylab)" kernel started in ``cwd`` with ``env``, ready; shut down after.
+
+    Over unix sockets (upylab.kernel.local): a TCP port jupyter_client had
+    found free was once taken by another worker before the kernel bound it.
+    """
+    manager = KernelManager(kernel_name=KERNEL_NAME, **local.settings())
+    manager.start_kernel(cwd=str(cwd), env=env)
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=timeout)
+        yield Session(manager, client)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+        assert not manager.is_alive()
 
 
 class Session:

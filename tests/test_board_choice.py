@@ -14,14 +14,12 @@ import sys
 
 import pytest
 import serial.tools.list_ports
-from jupyter_client.manager import start_new_kernel
 from serial.tools.list_ports_common import ListPortInfo
 
-from support import Session
+from support import kernel_session
 from upylab.board import registry
 from upylab.errors import UpylabError
 from upylab.install import cache, recipes
-from upylab.kernel.install import KERNEL_NAME
 from upylab.link import choose
 
 USB = (0x10C4, 0xEA60, "CP2102 USB to UART Bridge Controller")    # an ESP32 DevKit's chip
@@ -116,14 +114,9 @@ def upylab(environment, *args):
 def test_serialconnect_install_and_doctor_agree_on_a_usb_board(usb_environment, board, framework_cache,
                                                                  tmp_path):
     label = f"{board.pts} (the board on USB)"
-    manager, client = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=30, cwd=str(tmp_path),
-                                       env=usb_environment)
-    try:
-        connected = Session(manager, client).text("%serialconnect")
-        assert connected.startswith(f"Connected to {label}\nMicroPython "), connected
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
+    with kernel_session(tmp_path, usb_environment) as session:
+        connected = session.text("%serialconnect")
+    assert connected.startswith(f"Connected to {label}\nMicroPython "), connected
 
     for part in recipes.parts_for("microdot"):
         try:

@@ -229,10 +229,13 @@ def execute(notebook: Path, device=None):
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+    from traitlets.config import Config
+    from upylab.kernel import local
 
     content = with_navigation(nbformat.read(notebook, as_version=4), notebook)
     client = NotebookClient(content, timeout=CELL_TIMEOUT, kernel_name=_kernel_of(content),
-                            resources={"metadata": {"path": str(notebook.parent.resolve())}})
+                            resources={"metadata": {"path": str(notebook.parent.resolve())}},
+                            config=Config(KernelManager=local.settings()))
     environment = dict(os.environ, **({choose.ENV: device} if device else {}))
     try:
         client.execute(env=environment)

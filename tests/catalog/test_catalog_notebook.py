@@ -6,6 +6,7 @@ compares.  When the data changes on purpose, re-execute and save the notebook.
 import subprocess
 import sys
 
+from support import nbval_environment
 from upylab import paths
 
 
@@ -15,8 +16,8 @@ NOTEBOOK = paths.NOTEBOOKS / "90-catalog.ipynb"
 def test_notebook_outputs_match_the_data():
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval", str(NOTEBOOK), "--nbval-kernel-name=python3",
-         "-q", "-p", "no:cacheprovider", "--rootdir", str(NOTEBOOK.parent)],
-        cwd=NOTEBOOK.parent, capture_output=True, text=True, timeout=240)
+         "-q", "-p", "no:cacheprovider", "-p", "nbval_ipc", "--rootdir", str(NOTEBOOK.parent)],
+        cwd=NOTEBOOK.parent, env=nbval_environment(), capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "passed" in result.stdout.splitlines()[-1]
 

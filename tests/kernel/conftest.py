@@ -4,13 +4,12 @@ The kernel is the installed kernelspec (as JupyterLab and nbval start it),
 on the fresh virtual board of the shared ``board`` fixture; ``UPYLAB_BOARD``
 names that board, so ``%serialconnect`` alone reaches it.
 """
+import contextlib
 import os
 
 import pytest
-from jupyter_client.manager import KernelManager
 
-from support import Session
-from upylab.kernel.install import KERNEL_NAME
+from support import kernel_session
 
 
 @pytest.fixture
@@ -21,37 +20,18 @@ def start_kernel(board, monkeypatch, tmp_path):
     unset, so the kernel must find the running board by itself).  A
     ``notebook`` name is what JupyterLab tells a kernel (``JPY_SESSION_NAME``).
     """
-    sessions = []
+    with contextlib.ExitStack() as sessions:
+        def start(by_name=True, notebook=None):
+            if by_name:
+                monkeypatch.setenv("UPYLAB_BOARD", board.name)
+            else:
+                monkeypatch.delenv("UPYLAB_BOARD", raising=False)
+            environment = dict(os.environ)
+            if notebook:
+                environment["JPY_SESSION_NAME"] = str(tmp_path / notebook)
+            return sessions.enter_context(kernel_session(tmp_path, environment))
 
-    def start(by_name=True, notebook=None):
-        if by_name:
-            monkeypatch.setenv("UPYLAB_BOARD", board.name)
-        else:
-            monkeypatch.delenv("UPYLAB_BOARD", raising=False)
-        environment = dict(os.environ)
-        if notebook:
-            environment["JPY_SESSION_NAME"] = str(tmp_path / notebook)
-        # IPC (unix sockets in tmp_path), not TCP: a TCP port chosen free here
-        # was once taken by another worker before the kernel bound it.
-        manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc",
-                                ip=str(tmp_path / f"kernel-{len(sessions)}"))
-        manager.start_kernel(cwd=str(tmp_path), env=environment)
-        client = manager.client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=30)
-        except RuntimeError:
-            client.stop_channels()
-            manager.shutdown_kernel(now=True)
-            raise
-        sessions.append(Session(manager, client))
-        return sessions[-1]
-
-    yield start
-    for session in sessions:
-        session.client.stop_channels()
-        session.manager.shutdown_kernel(now=True)
-        assert not session.manager.is_alive()
+        yield start
 
 
 @pytest.fixture

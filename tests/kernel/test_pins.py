@@ -4,11 +4,9 @@ import time
 import urllib.request
 
 import pytest
-from jupyter_client.manager import start_new_kernel
 
-from support import Session
+from support import kernel_session
 from upylab.catalog.apps import led_pin
-from upylab.kernel.install import KERNEL_NAME
 from upylab.kernel.pinshow import BETWEEN_CELLS
 
 pytestmark = [pytest.mark.board, pytest.mark.timeout(180)]
@@ -76,10 +74,7 @@ def test_a_real_board_is_read_between_cells(board, tmp_path):
     read over the link before and after the cell, and the picture says so."""
     environment = dict(os.environ, UPYLAB_BOARD=board.pts,
                        UPYLAB_STATE_DIR=str(tmp_path / "no-virtual-board"))
-    manager, client = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=30,
-                                       cwd=str(tmp_path), env=environment)
-    try:
-        session = Session(manager, client)
+    with kernel_session(tmp_path, environment) as session:
         assert session.text("%serialconnect").startswith(f"Connected to {board.pts} (UPYLAB_BOARD)")
         _, outputs = session.run(f"%upylab pins --live\nimport machine\n"
                                  f"machine.Pin({led_pin()}, machine.Pin.OUT).on()")
@@ -88,6 +83,3 @@ def test_a_real_board_is_read_between_cells(board, tmp_path):
                                                 f"GPIO {led_pin()} reads 0\n{BETWEEN_CELLS}\n")
         assert after["type"] == "update_display_data"
         assert after["data"]["text/plain"].startswith(f"LED (GPIO {led_pin()}): on\n")
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)

@@ -4,11 +4,11 @@ Each notebook runs in its own ``pytest --nbval`` (a child process), with
 ``UPYLAB_BOARD`` naming the board, so the notebook's plain ``%serialconnect``
 reaches it, and with the project's one sanitize file.
 """
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+from support import nbval_environment
 from upylab import paths
 from upylab.link import choose
 
@@ -49,10 +49,10 @@ def run_nbval(notebook: Path, board: str, cell_timeout=CELL_TIMEOUT) -> subproce
         sys.executable, "-m", "pytest", "--nbval", str(notebook),
         "--nbval-sanitize-with", str(SANITIZE),
         "--nbval-cell-timeout", str(cell_timeout),
-        "-p", "no:cacheprovider", "-q", "-rA",
+        "-p", "no:cacheprovider", "-p", "nbval_ipc", "-q", "-rA",
     ]
     return subprocess.run(
-        command, cwd=paths.ROOT, env={**os.environ, choose.ENV: board},
+        command, cwd=paths.ROOT, env=nbval_environment(**{choose.ENV: board}),
         capture_output=True, text=True, timeout=NOTEBOOK_TIMEOUT)
 
 
