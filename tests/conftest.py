@@ -20,6 +20,7 @@ on one.  Tests marked ``long(SECONDS)`` are handed out first, longest first
 so the run does not end waiting on one of them; the Makefile turns off
 xdist's own reordering (largest group first) so that this order holds.
 """
+import signal
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,18 @@ def pytest_collection_modifyitems(items):
     """Longest first: the run does not end waiting on one of them (a stable sort:
     the rest stay in the order they were collected)."""
     items.sort(key=lambda item: -seconds_busy(item))
+
+
+def pytest_configure(config):
+    """SIGINT at its default, as in a terminal's foreground, even if the suite runs in the background.
+
+    A shell starts a background job (``nohup make test &``) with SIGINT
+    ignored, and every process started from it inherits that: the tests
+    that press Ctrl-C on a command (``upylab board pins --watch``) would
+    see it ignored and wait in vain.  Runs in each xdist worker too.
+    """
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_addoption(parser):

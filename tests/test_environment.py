@@ -54,3 +54,10 @@ def test_starting_jupyter_builds_no_iri_parsers():
                                "print(sorted({'rfc3987_syntax', 'lark'} & set(sys.modules)))"],
         capture_output=True, text=True, timeout=60, check=True).stdout.strip()
     assert loaded == "[]", f"{loaded} imported: see the jsonschema pin in pyproject.toml"
+
+
+def test_commands_started_by_the_tests_stop_on_ctrl_c():
+    """Even when the suite was started with SIGINT ignored (a background job): tests/conftest.py."""
+    default = subprocess.run([sys.executable, "-c", "import signal; print(signal.getsignal(signal.SIGINT).__name__)"],
+                             capture_output=True, text=True, timeout=30)
+    assert default.stdout == "default_int_handler\n", default.stderr
