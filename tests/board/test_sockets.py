@@ -8,12 +8,25 @@ from support import stop_and_check
 from upylab.board import registry
 from upylab.link.transport import Link
 
-SERVE_ONE = (
+LISTEN = (
     b"import socket\r"
     b"s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\r"
     b"s.bind(%s); s.listen(1); print('listening')\r"
+)
+ANSWER_ONE = (
     b"c, a = s.accept(); c.recv(1024); c.send(b'HTTP/1.0 200 OK\\r\\n\\r\\nhello from the board'); c.close(); s.close(); print('client', a[0])\r"
 )
+
+
+def serve_one(line, address: bytes):
+    """The board listens on ``address`` (board code), then answers one request.
+
+    The answering line goes once the board says it listens: if binding
+    fails, its traceback is the last thing the board printed.
+    """
+    line.write(LISTEN % address)
+    line.read_until(b"listening\r\n")
+    line.write(ANSWER_ONE)
 
 
 def _listen_address(port: int) -> str:
@@ -42,8 +55,7 @@ def _get(port: int) -> bytes:
 ])
 def test_board_style_binds_serve_on_the_mapped_port(board, line, address):
     line.friendly()
-    line.write(SERVE_ONE % address)
-    line.read_until(b"listening\r\n")
+    serve_one(line, address)
     port = board.host_port(80)
     assert port != 80 and _listen_address(port) == "127.0.0.1"
     assert registry.listening_ports(board) == [80]
@@ -55,8 +67,7 @@ def test_status_shows_the_port_mapping(board, line):
     from support import BIN
     import subprocess
     line.friendly()
-    line.write(SERVE_ONE % b"('', 80)")
-    line.read_until(b"listening\r\n")
+    serve_one(line, b"('', 80)")
     status = subprocess.run([str(BIN / "upylab"), "board", "status", board.name],
                             capture_output=True, text=True, timeout=20).stdout
     assert f"80 -> 127.0.0.1:{board.host_port(80)}" in status
@@ -68,8 +79,7 @@ def test_expose_listens_on_every_interface(state_dir):
     line = Link.open(record.device)
     try:
         line.friendly()
-        line.write(SERVE_ONE % b"('', 80)")
-        line.read_until(b"listening\r\n")
+        serve_one(line, b"('', 80)")
         assert _listen_address(record.host_port(80)) == "0.0.0.0"
         assert _get(record.host_port(80)).endswith(b"hello from the board")
     finally:
@@ -83,8 +93,7 @@ def test_unprivileged_ports_are_not_moved(board, line):
     free.bind(("127.0.0.1", 0))
     port = free.getsockname()[1]
     free.close()
-    line.write(SERVE_ONE % f"('', {port})".encode())
-    line.read_until(b"listening\r\n")
+    serve_one(line, f"('', {port})".encode())
     assert board.host_port(port) == port
     assert _get(port).endswith(b"hello from the board")
 
