@@ -76,6 +76,16 @@ def test_input_pins_read_what_the_host_drives(board, mpremote):
                     ).stdout.strip() == "1"
 
 
+def test_host_and_board_read_a_pad_alike(mpremote):
+    """pins.level (the host's copy, for ``upylab board pins``) and the board's
+    machine._level agree on every mode, driven level, pull and outside level."""
+    records = [mode + out + pull + outside
+               for mode in (b"-", *pins.MODES) for out in (b"0", b"1")
+               for pull in (b"-", b"u", b"d") for outside in (b"-", b"0", b"1")]
+    on_board = mpremote("exec", f"import machine\nprint([machine._level(r) for r in {records!r}])").stdout
+    assert on_board.strip() == str([pins.level(record) for record in records])
+
+
 def test_bad_pins_fail_as_on_an_esp32(mpremote):
     assert "ValueError: invalid pin" in mpremote("exec", "from machine import Pin; Pin(24, Pin.OUT)", check=False).stdout
     assert "ValueError: pin can only be input" in mpremote("exec", "from machine import Pin; Pin(34, Pin.OUT)", check=False).stdout
