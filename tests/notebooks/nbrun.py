@@ -15,6 +15,7 @@ from upylab.link import choose
 SANITIZE = Path(__file__).with_name("sanitize.cfg")
 CELL_TIMEOUT = 60           # seconds per cell, then nbval interrupts it
 NOTEBOOK_TIMEOUT = 900      # seconds for a whole notebook, then it is killed
+TOGGLE = "led.switch('toggle')"   # in every exercise's solution: what a wrong one leaves out
 
 
 def notebooks():
@@ -56,25 +57,32 @@ def run_nbval(notebook: Path, board: str, cell_timeout=CELL_TIMEOUT) -> subproce
         capture_output=True, text=True, timeout=NOTEBOOK_TIMEOUT)
 
 
-def run_solution(notebook: Path, board: str, folder: Path) -> str:
-    """The lesson's exercise solved on ``board``, where the lesson has just run; the check's line.
+def run_solution(notebook: Path, board: str, folder: Path) -> list[str]:
+    """The lesson's exercise got wrong, then solved, on ``board``, where the lesson has just run.
 
-    As a student who solves the exercise after running the lesson: a new
-    kernel connects to the same board (the lesson's names are still there),
-    runs the course's exercise cell (the reference solution,
-    ``upylab assignments build``), the lesson's check cell and the
-    autograder's test cell made from it.  A failing cell fails the run.
+    As a student who runs the exercise cell, sees the check say ``not
+    yet``, corrects the cell and runs it again: a new kernel connects to
+    the same board (the lesson's names are still there) and runs the
+    exercise cell with a wrong answer (the reference solution switching
+    the LED on instead of toggling it), the check cell, the course's
+    exercise cell (the reference solution, ``upylab assignments build``),
+    the check cell again and the autograder's test cell made from it.  A
+    failing cell fails the run.  Returns what the two checks printed.
     """
     import nbformat
     from upylab import lessons
     from upylab.assignments import course
     source = course.source_notebook(notebook)
+    [exercise, check, test] = (course.tagged(source, tag)[0]
+                               for tag in ("exercise", "exercise-check", "exercise-test"))
+    wrong = nbformat.v4.new_code_cell(exercise.source.replace(TOGGLE, "led.switch('on')"))
+    if wrong.source == exercise.source:
+        raise AssertionError(f"the solution of {notebook.name} has no {TOGGLE}")
     solved = nbformat.v4.new_notebook(metadata=source.metadata)
-    solved.cells = [nbformat.v4.new_code_cell("%serialconnect"),
-                    *(course.tagged(source, tag)[0]
-                      for tag in ("exercise", "exercise-check", "exercise-test"))]
+    solved.cells = [nbformat.v4.new_code_cell("%serialconnect"), wrong, check, exercise,
+                    nbformat.v4.new_code_cell(check.source), test]
     path = folder / notebook.name
     nbformat.write(solved, path)
     lessons.execute(path, board)
-    [check] = course.tagged(nbformat.read(path, as_version=4), "exercise-check")
-    return "".join(output.get("text", "") for output in check.outputs)
+    ran = nbformat.read(path, as_version=4).cells
+    return ["".join(output.get("text", "") for output in ran[at].outputs) for at in (2, 4)]

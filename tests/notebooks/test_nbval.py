@@ -19,9 +19,11 @@ def test_notebook_passes_nbval(notebook, request):
     result = run_nbval(notebook, board_name)
     assert result.returncode == 0, f"nbval failed on {notebook.name}:\n{result.stdout}\n{result.stderr}"
     if notebook in course.lessons_with_exercises():
-        # The reference solution, on the board the lesson left (2 s, not a second run).
-        printed = run_solution(notebook, board_name, request.getfixturevalue("tmp_path"))
-        assert printed.splitlines()[-1].startswith("well done"), printed
+        # A wrong answer, then the reference solution, on the board the lesson
+        # left (a few seconds, not a second run): the cell can be run again.
+        wrong, right = run_solution(notebook, board_name, request.getfixturevalue("tmp_path"))
+        assert wrong.splitlines()[-1].startswith("not yet"), wrong
+        assert right.splitlines()[-1].startswith("well done"), right
 
 
 def change_first_lesson_cell(notebook, destination, change):
