@@ -68,7 +68,9 @@ class _Flash:
     def _path(self, path):
         """The absolute, normalised path on the board: EINVAL above '/'."""
         if not path.startswith("/"):
-            path = self._cwd + "/" + path
+            path = self._cwd + "/" + path if self._cwd != "/" else "/" + path
+        if "/." not in path and "//" not in path and not path.endswith("/") or path == "/":
+            return path  # already normal: no garbage (an import stats many paths)
         parts = []
         for part in path.split("/"):
             if part == "..":
@@ -111,7 +113,10 @@ class _Flash:
                 yield (name, kind, 0, self._host(self._posix.stat, full)[6])
 
     def stat(self, path):
-        result = self._host(self._posix.stat, self._path(path))
+        try:  # not through _host: an import stats many paths, and its argument tuple is garbage
+            result = self._posix.stat(self._path(path))
+        except OSError as error:
+            raise OSError(_ENOENT) if error.errno == _EACCES else error
         mode = result[0] & 0xF000
         if mode not in (_S_IFDIR, _S_IFREG):
             raise OSError(_ENOENT)
