@@ -45,30 +45,3 @@ def test_flash_option_uses_the_given_folder(state_dir, tmp_path):
         assert run_mpremote(record.device, "exec", "import os; print('main.py' in os.listdir())").stdout.strip() == "True"
     finally:
         stop_and_check("custom")
-
-
-def test_a_stat_leaves_little_garbage(mpremote):
-    """The flash is a VFS object in Python (firmware/os.py), which an import
-    asks for every candidate path; what each call allocates is left between
-    the module's own objects and fragments the heap (at 416 to 704 bytes a
-    call, lesson 06's app imported on an 87040-byte board left 70 KB free
-    but no 4 KB block: its first recv(4096) raised MemoryError).  The
-    ESP32's LittleFS, in C, allocates only the result tuple."""
-    out = mpremote("exec", """
-import gc, os
-open('/f.txt', 'w').write('x')
-def missing():
-    try:
-        os.stat('/lib/missing.mpy')
-    except OSError:
-        pass
-def cost(call):
-    gc.collect(); gc.disable(); before = gc.mem_alloc()
-    for _ in range(20):
-        call()
-    used = gc.mem_alloc() - before
-    gc.enable()
-    return used // 20
-print(max(cost(lambda: os.stat('/f.txt')), cost(lambda: os.stat('f.txt')), cost(missing)))
-""").stdout
-    assert int(out) <= 256, out

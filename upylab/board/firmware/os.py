@@ -68,9 +68,7 @@ class _Flash:
     def _path(self, path):
         """The absolute, normalised path on the board: EINVAL above '/'."""
         if not path.startswith("/"):
-            path = self._cwd + "/" + path if self._cwd != "/" else "/" + path
-        if "/." not in path and "//" not in path and not path.endswith("/") or path == "/":
-            return path  # already normal: no garbage (an import stats many paths)
+            path = self._cwd + "/" + path
         parts = []
         for part in path.split("/"):
             if part == "..":
@@ -113,10 +111,7 @@ class _Flash:
                 yield (name, kind, 0, self._host(self._posix.stat, full)[6])
 
     def stat(self, path):
-        try:  # not through _host: an import stats many paths, and its argument tuple is garbage
-            result = self._posix.stat(self._path(path))
-        except OSError as error:
-            raise OSError(_ENOENT) if error.errno == _EACCES else error
+        result = self._host(self._posix.stat, self._path(path))
         mode = result[0] & 0xF000
         if mode not in (_S_IFDIR, _S_IFREG):
             raise OSError(_ENOENT)
