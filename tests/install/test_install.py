@@ -106,6 +106,24 @@ def test_compare_reports_both_forms(fetched, board):
     assert leftovers(board) == []
 
 
+def test_compare_leaves_the_board_as_after_a_plain_install(fetched, state_dir):
+    """Where the source fits (a board with PSRAM's heap), --compare imports it from a
+    scratch folder on sys.path; the board must not keep that import, nor the path:
+    the lesson's next line imports a submodule (microdot.websocket) from /lib."""
+    from support import run_mpremote, stop_and_check
+    from upylab.board import registry
+    fetched("microdot")
+    board = registry.start(name="psram", heap="esp32-spiram")
+    try:
+        out = ok(upylab("install", "microdot", "--compare", "--board", board.name))
+        assert re.search(r"microdot: source\s+\d+\s+\d+ B\s+\d+ B", out), out  # it fitted
+        after = run_mpremote(board.device, "resume", "exec", "import sys, microdot.websocket\n"
+                             "print(sys.path, microdot.__file__)").stdout.strip()
+        assert after == "['', '.frozen', '/lib'] /lib/microdot/__init__.mpy", after
+    finally:
+        stop_and_check(board.name)
+
+
 def test_source_that_does_not_fit_names_the_fix(fetched, board):
     fetched("microdot")
     (Path(board.flash) / "lib" / "keep.py").write_text("KEEP = 1\n")

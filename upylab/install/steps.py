@@ -163,6 +163,9 @@ def install_one(link, info, framework, parts, files, form, compare, log=log):
         transfer.write_tree(link, MEASURE, source_files, f"{framework} (source, to measure)")
         measured_source = transfer.measure_import(link, module, "/" + MEASURE)
         commands.remove(link, [MEASURE])
+        # Where the source fitted, the board holds it, imported from the scratch
+        # folder, which is on sys.path: the next import of a submodule would look there.
+        link.soft_reset()
         report_sizes(framework, source_files, files, measured_source, proof, log)
 
 
