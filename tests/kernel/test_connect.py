@@ -14,7 +14,7 @@ REPORT = re.compile(
 
 
 def test_kernel_starts_without_opening_the_port(kernel, board):
-    """kernel_info answered (start_new_kernel waits for it) and the port still free."""
+    """kernel_info answered (kernel_session waits for it) and the port still free."""
     serial.Serial(board.device, exclusive=True).close()
 
 

@@ -26,4 +26,3 @@ def settings() -> dict:
     runtime = Path(jupyter_runtime_dir())
     runtime.mkdir(parents=True, exist_ok=True)
     return {"transport": "ipc", "connection_file": str(runtime / f"kernel-{uuid.uuid4()}.json")}
-
