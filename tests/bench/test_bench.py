@@ -218,3 +218,15 @@ def test_bisection_finds_the_smallest_passing_heap():
     assert runner.smallest_heap(fits(300_000), 1024) - 300_000 < 1024
     assert runner.smallest_heap(fits(2_000_000), 1024) is None
     assert len(asked) < 60
+
+
+@pytest.mark.board
+def test_a_heap_check_says_why_it_failed(state_dir):
+    """The reason goes into the smallest heap's note: a bisection whose checks
+    disagree (a larger heap failing) can then be read."""
+    check = runner.heap_failure
+    assert check("raw-socket", str(presets.PRESETS[presets.DEFAULT]), 12, {}, "heap-ok", 3.0) == ""
+    failure = check("raw-socket", str(presets.MIN_HEAP), 12, {}, "heap-small", 3.0)
+    # one short line for the note (what the board or the client saw; here, as a
+    # rule, the board never gets back to its prompt)
+    assert failure and "\n" not in failure and len(failure) < 200, failure

@@ -322,11 +322,14 @@ def bisect(framework, form, lib, settings) -> dict:
     checks = []
 
     def check(heap):
-        ok = all(runner.heap_check(framework, heap, settings["requests"], lib,
-                                   f"bench-heap-{framework}-{form}", settings["check_timeout"])
-                 for _ in range(settings["boots"]))
-        checks.append((heap, ok))
-        return ok
+        failure = ""
+        for _ in range(settings["boots"]):
+            failure = runner.heap_failure(framework, heap, settings["requests"], lib,
+                                          f"bench-heap-{framework}-{form}", settings["check_timeout"])
+            if failure:
+                break
+        checks.append((heap, failure))
+        return not failure
 
     return {"value": runner.smallest_heap(check, settings["heap_step"]), "checks": checks,
             "boots": settings["boots"]}
@@ -387,7 +390,8 @@ def figures(results, context) -> list:
             add(f"ram_app_built_{form}", app_built, "B",
                 failed or "after importing the app module; 64-bit unix port", form)
             heap = r[f"smallest_heap_{form}"]
-            checks = "; ".join(f"{h}:{'ok' if ok else 'fail'}" for h, ok in heap["checks"])
+            checks = "; ".join(f"{h}:fail ({failure.replace(';', ',')})" if failure else f"{h}:ok"
+                               for h, failure in heap["checks"])
             add(f"smallest_heap_{form}", heap["value"], "B",
                 f"gc.mem_free() after boot, fresh virtual boards; 64-bit unix port: ranks, overstates "
                 f"a 32-bit board; each check {heap['boots']} fresh boot(s): {checks}"

@@ -10,9 +10,9 @@
     Session(target)        its link, in the friendly REPL as a person types:
                            info(), put(), fresh(), imports(), start(), command(),
                            restart(), stop()
-    heap_check(...)        a fresh board of one heap size: does the app boot and
-                           answer ``requests`` requests correctly?
-    smallest_heap(...)     bisection over heap sizes with heap_check
+    heap_failure(...)      a fresh board of one heap size: why the app did not
+                           boot and answer ``requests`` requests correctly ('' if it did)
+    smallest_heap(...)     bisection over heap sizes with a check like heap_failure
 
 Files reach a board the bench started by its flash folder (fast); a board
 given with ``--board`` gets them over its serial line, as a real board must
@@ -255,8 +255,10 @@ class Session:
         raise AppDown(f"the bench helper did not answer {letter!r}")
 
 
-def heap_check(framework, heap, requests, lib, name, timeout=5.0) -> bool:
-    """A fresh board of ``heap``: True if the app starts and serves every request right."""
+def heap_failure(framework, heap, requests, lib, name, timeout=5.0) -> str:
+    """A fresh board of ``heap``: why the app did not start or serve every request
+    right ('' if it did).  The reason goes into the figure's note, so that a
+    bisection whose checks disagree (a larger heap failing) can be read."""
     board = None
     session = None
     try:
@@ -266,17 +268,30 @@ def heap_check(framework, heap, requests, lib, name, timeout=5.0) -> bool:
         session = Session(board)
         try:
             session.start(reference_app(framework), "run", timeout=20)
-        except AppDown:
-            return False
-        ok, _ = load.check_routes(board.address, requests, timeout=timeout)
-        return ok and load.good(board.address, timeout=timeout)
-    except (BoardTimeout, OSError):
-        return False
+        except AppDown as error:
+            return "did not start: " + _reason(str(error))
+        ok, problem = load.check_routes(board.address, requests, timeout=timeout)
+        if ok and not load.good(board.address, timeout=timeout):
+            problem = "GET /api/status after the requests failed"
+        if problem:
+            printed = session.last_error()
+            return problem + (f" (the board printed {printed})" if printed else "")
+        return ""
+    except (BoardTimeout, OSError) as error:
+        return f"{type(error).__name__}: {_reason(str(error))}"
     finally:
         if session:
             session.close()
         if board:
             registry.stop(name)
+
+
+def _reason(text: str) -> str:
+    """The last error line in ``text`` (a traceback's last line), else its last line; short."""
+    errors = _ERROR.findall(("\n" + text).encode())
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    reason = errors[-1].decode(errors="replace") if errors else lines[-1] if lines else ""
+    return reason.strip()[:120]
 
 
 def smallest_heap(check, step, top=presets.PRESETS[presets.DEFAULT], ceiling=1024 * 1024):
