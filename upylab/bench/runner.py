@@ -43,6 +43,12 @@ _NUMBERS = re.compile(rb"-?\d+")
 _ERROR = re.compile(rb"\n(\w*(?:Error|Exception|Interrupt)\b[^\r\n]*)")
 
 
+def _last_error(output: bytes) -> str:
+    """The last error line in ``output`` (a traceback's last line), or ''."""
+    errors = _ERROR.findall(output)
+    return errors[-1].decode(errors="replace").strip() if errors else ""
+
+
 class AppDown(Exception):
     """The app did not start (or stopped answering)."""
 
@@ -217,8 +223,7 @@ class Session:
 
     def last_error(self) -> str:
         """The last error line the app printed (a traceback's last line), or ''."""
-        errors = _ERROR.findall(self.console)
-        return errors[-1].decode(errors="replace").strip() if errors else ""
+        return _last_error(self.console)
 
     def restart(self) -> str:
         """Stop the app (or what is left of it) and start it again; the last
@@ -288,10 +293,8 @@ def heap_failure(framework, heap, requests, lib, name, timeout=5.0) -> str:
 
 def _reason(text: str) -> str:
     """The last error line in ``text`` (a traceback's last line), else its last line; short."""
-    errors = _ERROR.findall(("\n" + text).encode())
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    reason = errors[-1].decode(errors="replace") if errors else lines[-1] if lines else ""
-    return reason.strip()[:120]
+    return (_last_error(("\n" + text).encode()) or (lines[-1] if lines else ""))[:120]
 
 
 def smallest_heap(check, step, top=presets.PRESETS[presets.DEFAULT], ceiling=1024 * 1024):

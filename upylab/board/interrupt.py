@@ -21,7 +21,6 @@ interpreter (SIGSTOP) while it looks and signals, and thaws it after:
   Ctrl-C sent right after a reset from being lost before main.py starts.
 """
 import contextlib
-import ctypes
 import os
 import platform
 import re
@@ -76,7 +75,7 @@ def _signal_main_thread(pid: int, signum: int):
     taken by another thread of the board (its IRQ thread), leaving the main
     thread's accept() or sleep uninterrupted."""
     number = TGKILL_SYSCALLS.get(platform.machine())
-    if number is None or ctypes.CDLL(None, use_errno=True).syscall(number, pid, pid, signum) != 0:
+    if number is None or sandbox.c_library().syscall(number, pid, pid, signum) != 0:
         os.kill(pid, signum)
 
 

@@ -76,7 +76,8 @@ class _Ruleset(ctypes.Structure):
                 ("scoped", ctypes.c_uint64)]
 
 
-def _libc():
+def c_library():
+    """This process's C library, errno kept (also interrupt.py's tgkill)."""
     return ctypes.CDLL(None, use_errno=True)
 
 
@@ -84,7 +85,7 @@ def abi() -> int:
     """Landlock's ABI version on this kernel, 0 where there is none."""
     if not sys.platform.startswith("linux"):
         return 0
-    version = _libc().syscall(_CREATE_RULESET, None, ctypes.c_size_t(0),
+    version = c_library().syscall(_CREATE_RULESET, None, ctypes.c_size_t(0),
                               ctypes.c_uint32(_CREATE_RULESET_VERSION))
     return max(version, 0)
 
@@ -107,7 +108,7 @@ def restrict(rules: dict) -> int:
     version = abi()
     if not version:
         return 0
-    libc = _libc()
+    libc = c_library()
     handled = _fs_rights(version)
     ruleset = _Ruleset(handled, 0, SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if version >= 6 else 0)
     size = ctypes.sizeof(_Ruleset) if version >= 6 else ctypes.sizeof(ctypes.c_uint64)
@@ -171,7 +172,7 @@ def _keyboard_interrupt_on(signum: int):
     interrupts a system call (no SA_RESTART): a board blocked in accept() sees it."""
     import micropython_run
     handler = ctypes.CDLL(micropython_run.__file__).mp_sched_keyboard_interrupt
-    install = _libc().signal
+    install = c_library().signal
     install.restype, install.argtypes = ctypes.c_void_p, [ctypes.c_int, ctypes.c_void_p]
     if install(signum, ctypes.cast(handler, ctypes.c_void_p).value) == ctypes.c_void_p(-1).value:
         raise OSError(ctypes.get_errno(), "signal")
