@@ -6,10 +6,10 @@ function that runs it.  Only the module of the command asked for is
 imported: every virtual board is a ``upylab board run`` process, and
 importing all ten modules (bench, install, the hub) for each one cost
 boards and tests a tenth of a second of CPU apiece.  Help, or a command
-that is not one of them, registers them all.  A command that hands unknown options on to another
-program (``upylab lab`` to JupyterLab) sets ``passed_on`` too, and receives
-them there.  Errors a user
-can fix (``UpylabError``) become one line on stderr and exit status 2.
+that is not one of them, registers them all.  A command that hands
+unknown options on to another program (``upylab lab`` to JupyterLab)
+sets ``passed_on`` too, and receives them there.  Errors a user can fix
+(``UpylabError``) become one line on stderr and exit status 2.
 """
 import argparse
 import importlib

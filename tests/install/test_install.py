@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from support import run_mpremote, stop_and_check
+from upylab.board import registry
 from upylab.install import cache, recipes
 from install_helpers import leftovers, lib_snapshot, upylab
 
@@ -110,8 +112,6 @@ def test_compare_leaves_the_board_as_after_a_plain_install(fetched, state_dir):
     """Where the source fits (a board with PSRAM's heap), --compare imports it from a
     scratch folder on sys.path; the board must not keep that import, nor the path:
     the lesson's next line imports a submodule (microdot.websocket) from /lib."""
-    from support import run_mpremote, stop_and_check
-    from upylab.board import registry
     fetched("microdot")
     board = registry.start(name="psram", heap="esp32-spiram")
     try:
